@@ -1,0 +1,34 @@
+"""The answer-generator seam.
+
+A generator receives the question and the ranked passages (already retrieved) and
+returns an :class:`~retrieval.models.Answer` whose every sentence carries a ``[n]``
+marker resolving to one of ``answer.citations``. Generators are chosen by name from
+:data:`generators`; registering a new one touches neither retrieval nor front ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from retrieval.models import Answer, Passage
+from retrieval.registry import Registry
+
+
+@runtime_checkable
+class AnswerGenerator(Protocol):
+    """Anything that can answer a question from passages, with citations."""
+
+    name: str
+
+    def generate(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """Answer ``question`` from ``passages``; ``history`` holds earlier questions."""
+        ...
+
+
+generators: Registry[AnswerGenerator] = Registry("answer generator")

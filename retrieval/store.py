@@ -1,0 +1,1 @@
+"""Vector stores (INTERFACE — implementation pending, see helper task)."""
