@@ -198,3 +198,31 @@ class Answer:
             "notes": list(self.notes),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Restrictions applied to both dense and lexical search (all optional)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when the filter restricts nothing."""
+        return self.since is None and self.until is None and self.source is None
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An indexed article as listed by ``chipbot docs`` (no text)."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    path: str
+    content_hash: str
+    n_chunks: int
+    source: str | None = None
+    url: str | None = None

@@ -1,0 +1,1 @@
+"""chipbot's front ends: the ``chipbot`` CLI and the Slack app."""
