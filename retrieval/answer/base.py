@@ -30,5 +30,13 @@ class AnswerGenerator(Protocol):
         """Answer ``question`` from ``passages``; ``history`` holds earlier questions."""
         ...
 
+    def condense(self, question: str, history: Sequence[str]) -> str:
+        """Rewrite a follow-up (``"And the Netherlands?"``) into a standalone question.
+
+        ``history`` holds the conversation's earlier questions, oldest first. Returns
+        ``question`` unchanged when it already stands alone.
+        """
+        ...
+
 
 generators: Registry[AnswerGenerator] = Registry("answer generator")
