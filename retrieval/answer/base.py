@@ -8,7 +8,7 @@ marker resolving to one of ``answer.citations``. Generators are chosen by name f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from retrieval.models import Answer, Passage
@@ -26,8 +26,13 @@ class AnswerGenerator(Protocol):
         question: str,
         passages: Sequence[Passage],
         history: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer ``question`` from ``passages``; ``history`` holds earlier questions."""
+        """Answer ``question`` from ``passages``; ``history`` holds earlier questions.
+
+        A streaming generator calls ``on_token`` with each piece of text as it arrives;
+        the returned answer is the final, checked one (which may differ from the stream).
+        """
         ...
 
     def condense(self, question: str, history: Sequence[str]) -> str:
@@ -39,4 +44,6 @@ class AnswerGenerator(Protocol):
         ...
 
 
+#: Factories are called as ``factory(settings=..., embedder=...)`` and must accept and
+#: ignore keyword arguments they do not use.
 generators: Registry[AnswerGenerator] = Registry("answer generator")
