@@ -164,6 +164,7 @@ class Answer:
     answer: str
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
+    standalone_question: str | None = None  # the follow-up rewritten, when it was
     passages: list[Passage] = field(default_factory=list)
     generator: str = "extractive"
     prompt_version: str | None = None
@@ -176,6 +177,7 @@ class Answer:
         """The documented JSON shape of an answer (see README, "JSON output")."""
         return {
             "question": self.question,
+            "standalone_question": self.standalone_question,
             "answer": self.answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
