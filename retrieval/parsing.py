@@ -1,0 +1,253 @@
+"""Finding article files and parsing them into :class:`~retrieval.models.Article` objects.
+
+``Article.text`` is exactly what ``open(path, encoding="utf-8").read()`` returns (strict
+UTF-8, universal newlines, a BOM kept as ``"\\ufeff"``), because every citation offset
+is checked against that string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from retrieval.errors import IngestError
+from retrieval.models import Article
+from retrieval.text import split_sentences
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+DEFAULT_MAX_BYTES = 5_000_000
+
+_SPACE = " \t\n\r\f\v\ufeff\u200b"
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f")
+_BINARY_CONTROL_SHARE = 0.10
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SEED_DATE_RE = re.compile(r"date[ \t]+(\S+)")
+_FRONT_MATTER_OPEN_RE = re.compile(r"\ufeff?---[ \t]*\n")
+_FRONT_MATTER_CLOSE_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_DATELINE_RE = re.compile(
+    r"^[A-Z][A-Z.'’&/ ]*[A-Z.]"  # WASHINGTON, NEW YORK, U.S.
+    r"(?:,[^-–—()\n]{0,30})?"  # , Jan 5
+    r"(?:\s*\([^)\n]{1,40}\))?"  # (Reuters)
+    r"\s*[-–—]{1,2}\s+"
+)
+_TITLE_MAX_CHARS = 90
+_HEADING_TITLE_MAX_CHARS = 120
+
+
+class ArticleSkipped(IngestError):  # noqa: N818 - the name is the shared contract
+    """An article file that cannot be ingested, with a one-line reason."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"skipped {path}: {reason}")
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Article files named by ``paths``: files as given, folders walked for supported suffixes.
+
+    Hidden files and folders under a walked folder are skipped. The result holds resolved
+    paths, sorted and without duplicates. A missing path raises :class:`IngestError`.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise IngestError(f"no such file or folder: {path}")
+        if not path.is_dir():
+            found.add(path.resolve())
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
+                    found.add((Path(root) / name).resolve())
+    return sorted(found, key=str)
+
+
+def article_id_for(path: Path) -> str:
+    """The article id derived from a file name: a slug of its stem (``"article"`` if empty)."""
+    return slugify(Path(path).stem)
+
+
+def slugify(value: str) -> str:
+    """``value`` lowercased, with runs of characters outside ``[a-z0-9_-]`` made ``-``."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-")
+    return slug or "article"
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        if path.is_dir():
+            raise ArticleSkipped(path, "is a directory")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleSkipped(path, f"larger than {max_bytes:,} bytes")
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise ArticleSkipped(path, f"unreadable: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # grew since stat
+        raise ArticleSkipped(path, f"larger than {max_bytes:,} bytes")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if not data:
+        raise ArticleSkipped(path, "empty file")
+    if not data.replace(b"\xef\xbb\xbf", b"").strip():
+        raise ArticleSkipped(path, "empty file (whitespace only)")
+    if b"\x00" in data:
+        raise ArticleSkipped(path, "binary file")
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > _BINARY_CONTROL_SHARE * len(data):
+        raise ArticleSkipped(path, "binary file")
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleSkipped(path, f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    # The same translation as open(..., encoding="utf-8") in universal-newline mode.
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings so dates are validated in one place."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse_date(path: Path, value: Any, shown: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if _ISO_DATE_RE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ArticleSkipped(path, f"malformed date {shown!r} (expected date YYYY-MM-DD)")
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], int] | None:
+    """The front-matter mapping and the offset just past its closing line, if present."""
+    opening = _FRONT_MATTER_OPEN_RE.match(text)
+    if not opening:
+        return None
+    closing = _FRONT_MATTER_CLOSE_RE.search(text, opening.end())
+    if not closing:
+        raise ArticleSkipped(path, "malformed front matter: no closing '---' line")
+    block = text[opening.end() : closing.start()]
+    try:
+        data = yaml.load(block, Loader=_FrontMatterLoader)
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ArticleSkipped(path, f"malformed front matter: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ArticleSkipped(path, "malformed front matter: expected 'key: value' lines")
+    return {str(k).lower(): v for k, v in data.items()}, closing.end()
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _SPACE:
+        pos += 1
+    return pos
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def derive_title(text: str, body_start: int) -> str:
+    """A title from the body opening: a heading line, else the first sentence (shortened)."""
+    first_nl = text.find("\n", body_start)
+    if first_nl >= 0:
+        line = text[body_start:first_nl].strip(_SPACE)
+        after = text[first_nl + 1 :]
+        heading = line.lstrip("#").strip()
+        followed_by_blank = after.split("\n", 1)[0].strip() == "" and after.strip() != ""
+        if (
+            heading
+            and followed_by_blank
+            and len(heading) < _HEADING_TITLE_MAX_CHARS
+            and not heading.endswith(".")
+        ):
+            return heading
+    spans = split_sentences(text, body_start)
+    if not spans:
+        return ""
+    start, end = spans[0]
+    sentence = " ".join(text[start:end].lstrip("#").split())
+    sentence = _DATELINE_RE.sub("", sentence, count=1) or sentence
+    return _truncate(sentence, _TITLE_MAX_CHARS)
+
+
+def parse_text(path: Path, text: str) -> Article:
+    """Parse already-decoded article ``text`` read from ``path`` (header, title, id, hash)."""
+    meta: dict[str, Any] = {}
+    date: dt.date | None = None
+    pos = 0
+    front = _front_matter(path, text)
+    if front is not None:
+        meta, pos = front
+        if meta.get("date") is not None:
+            date = _parse_date(path, meta["date"], str(meta["date"]))
+        body_start = _skip_space(text, pos)
+    else:
+        body_start = _skip_space(text, 0)
+        seed = _SEED_DATE_RE.match(text, body_start)
+        if seed and any(ch.isdigit() for ch in seed.group(1)):
+            date = _parse_date(path, seed.group(1), seed.group(0))
+            body_start = _skip_space(text, seed.end())
+    title = _optional_str(meta.get("title")) or derive_title(text, body_start)
+    article_id = slugify(str(meta["id"])) if meta.get("id") is not None else article_id_for(path)
+    return Article(
+        id=article_id,
+        title=title or article_id,
+        date=date,
+        path=str(Path(path).resolve()),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        body_start=body_start,
+        source=_optional_str(meta.get("source")),
+        url=_optional_str(meta.get("url")),
+    )
+
+
+def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read and parse one article file; raises :class:`ArticleSkipped` with a reason."""
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    text = _decode(path, data)
+    article = parse_text(path, text)
+    logger.debug("parsed %s: id=%s date=%s", path, article.id, article.date)
+    return article
