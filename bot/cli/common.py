@@ -29,8 +29,7 @@ def common_options(func: F) -> F:
         help="Where the index lives [env CHIPBOT_DATA_DIR; default: the user data dir].",
     )(func)
     func = click.option("--debug", is_flag=True, help="Show tracebacks on errors.")(func)
-    func = click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")(func)
-    return func
+    return click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")(func)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -48,7 +47,9 @@ def load_settings(**overrides: Any) -> Settings:
 def configure_logging(verbose: bool, debug: bool) -> None:
     """Logging is configured here, at the edge, and nowhere in the library."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 def handle_errors(func: F) -> F:

@@ -1,0 +1,109 @@
+"""``chipbot ask``: answer one question, or one a line from a file or stdin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_settings
+from bot.cli.options import retrieval_options, search_filter
+from bot.cli.render import console, dumps, print_answer
+from bot.cli.state import save_last
+from retrieval.engine import Chipbot
+from retrieval.errors import ChipbotError, QuestionError
+
+
+@click.command()
+@click.argument("question", nargs=-1)
+@click.option(
+    "--file",
+    "file_",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Ask every line of FILE ('-' for stdin).",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output (JSON Lines for several).")
+@retrieval_options
+@common_options
+@handle_errors
+def ask(
+    question: tuple[str, ...],
+    file_: IO[str] | None,
+    as_json: bool,
+    top_k: int | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    source: str | None,
+    llm: str | None,
+    data_dir: Path | None,
+    debug: bool,
+    verbose: bool,
+) -> None:
+    """Answer QUESTION from the indexed articles, citing every sentence.
+
+    With no QUESTION (or --file), questions are read one a line from stdin.
+    """
+    settings = load_settings(data_dir=data_dir, llm=llm)
+    flt = search_filter(since, until, source)
+    engine = Chipbot.from_settings(settings)
+    text = " ".join(question).strip()
+    if file_ is None and not question and sys.stdin.isatty():
+        raise click.UsageError("give a QUESTION, --file FILE, or questions on stdin")
+    if file_ is None and question:
+        try:
+            _validate(engine, text)
+        except QuestionError as exc:
+            raise click.UsageError(str(exc)) from None
+        engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
+        answer = engine.ask(text, k=top_k, flt=flt)
+        save_last(settings.data_dir, answer)
+        if as_json:
+            click.echo(dumps(answer.to_dict()))
+        else:
+            print_answer(console(), answer)
+        return
+    engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
+    failures = 0
+    out = console()
+    for line in _lines(file_ or sys.stdin):
+        try:
+            answer = engine.ask(line, k=top_k, flt=flt)
+        except ChipbotError as exc:
+            failures += 1
+            _report_error(line, exc, as_json)
+            continue
+        save_last(settings.data_dir, answer)
+        if as_json:
+            click.echo(dumps(answer.to_dict()))
+        else:
+            out.rule(f"[bold]{line}[/bold]", align="left")
+            print_answer(out, answer)
+            out.print()
+    if failures:
+        sys.exit(EXIT_FAILURE)
+
+
+def _validate(engine: Chipbot, text: str) -> None:
+    from retrieval.engine import validate_question
+
+    validate_question(text, engine.settings.max_question_chars)
+
+
+def _lines(handle: IO[str]) -> Iterator[str]:
+    for raw in handle:
+        line = raw.strip()
+        if line:
+            yield line
+
+
+def _report_error(question: str, exc: Exception, as_json: bool) -> None:
+    if as_json:
+        record: dict[str, Any] = {"question": question, "error": str(exc)}
+        click.echo(dumps(record))
+    else:
+        click.echo(f"Error for {question[:80]!r}: {exc}", err=True)

@@ -1,0 +1,53 @@
+"""The last answer, kept in the data dir so ``chipbot show N`` can find citation N."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from retrieval.errors import CitationError
+from retrieval.models import Answer, Citation
+
+STATE_FILE = "last_answer.json"
+
+
+def save_last(data_dir: Path, answer: Answer) -> None:
+    """Remember ``answer`` (atomically: a crash never leaves half a file)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".last-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(answer.to_dict(), handle, ensure_ascii=False)
+    os.replace(tmp, data_dir / STATE_FILE)
+
+
+def load_citation(data_dir: Path, n: int) -> Citation:
+    """Citation ``n`` of the last answer."""
+    path = data_dir / STATE_FILE
+    if not path.exists():
+        raise CitationError('there is no earlier answer; run `chipbot ask "…"` first')
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for raw in data.get("citations", []):
+        if raw["n"] == n:
+            return _citation(raw)
+    count = len(data.get("citations", []))
+    raise CitationError(
+        f"the last answer has no citation {n}"
+        + (f"; it has {count} (1-{count})" if count else "; it cited nothing")
+    )
+
+
+def _citation(raw: dict[str, Any]) -> Citation:
+    return Citation(
+        n=int(raw["n"]),
+        article_id=raw["article_id"],
+        title=raw["title"],
+        date=dt.date.fromisoformat(raw["date"]) if raw.get("date") else None,
+        path=raw["path"],
+        start=int(raw["start"]),
+        end=int(raw["end"]),
+        quote=raw["quote"],
+    )

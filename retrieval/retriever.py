@@ -1,0 +1,146 @@
+"""Hybrid retrieval: dense search in the vector store plus BM25, fused, then diversified."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from retrieval.fusion import convex_fusion, minmax, mmr, reciprocal_rank_fusion
+from retrieval.models import ChunkRecord, Passage, SearchFilter
+from retrieval.text import tokenize
+
+if TYPE_CHECKING:
+    from retrieval.embedding import Embedder
+    from retrieval.index import Index
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How candidates are gathered, fused and diversified."""
+
+    candidates: int = 40  # taken from each of the dense and lexical lists
+    fusion: Literal["rrf", "convex"] = "rrf"
+    dense_weight: float = 1.0  # RRF weight of the dense list (lexical weight is 1)
+    alpha: float = 0.5  # convex fusion: share of the dense score
+    mmr_lambda: float = 0.75  # 1.0 turns diversification off
+    same_article_similarity: float = 0.4  # how redundant two passages of one article count
+
+
+class HybridRetriever:
+    """Ranks passages for a query; the search engine behind every front end."""
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        config: RetrievalConfig | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        flt: SearchFilter | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (best first) under ``flt``."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        flt = None if flt is None or flt.empty else flt
+        n = max(self.config.candidates, k)
+        records: dict[str, ChunkRecord] = {}
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query)
+            for record, similarity in self.index.dense_search(vector, n, flt):
+                records[record.id] = record
+                dense[record.id] = similarity
+        if mode in ("hybrid", "lexical"):
+            for record, score in self.index.lexical_search(query, n, flt):
+                records[record.id] = record
+                lexical[record.id] = score
+        fused = self._fuse(dense, lexical, mode)
+        if not fused:
+            return []
+        chosen = self._diversify(fused, records, k)
+        scores = dict(fused)
+        return [
+            Passage.from_record(
+                records[key],
+                score=scores[key],
+                dense_score=dense.get(key),
+                lexical_score=lexical.get(key),
+            )
+            for key in chosen
+        ]
+
+    def _fuse(
+        self, dense: dict[str, float], lexical: dict[str, float], mode: Mode
+    ) -> list[tuple[str, float]]:
+        if mode == "dense":
+            return sorted(dense.items(), key=lambda item: -item[1])
+        if mode == "lexical":
+            return sorted(lexical.items(), key=lambda item: -item[1])
+        if self.config.fusion == "convex":
+            return convex_fusion(dense, lexical, alpha=self.config.alpha)
+        rankings = [
+            sorted(dense, key=lambda key: -dense[key]),
+            sorted(lexical, key=lambda key: -lexical[key]),
+        ]
+        return reciprocal_rank_fusion(rankings, weights=[self.config.dense_weight, 1.0])
+
+    def _diversify(
+        self, fused: list[tuple[str, float]], records: dict[str, ChunkRecord], k: int
+    ) -> list[str]:
+        if self.config.mmr_lambda >= 1.0 or len(fused) <= 1:
+            return [key for key, _ in fused[:k]]
+        # MMR over a bounded head: the tail cannot win against relevance anyway.
+        head = fused[: max(3 * k, 20)]
+        relevance = minmax(dict(head))
+        same = self.config.same_article_similarity
+
+        def similarity(a: str, b: str) -> float:
+            ra, rb = records[a], records[b]
+            if ra.article_id == rb.article_id:
+                if ra.start < rb.end and rb.start < ra.end:
+                    return 1.0  # overlapping spans say the same thing
+                return max(same, _jaccard(ra.text, rb.text))
+            return _jaccard(ra.text, rb.text)
+
+        return mmr(
+            [key for key, _ in head],
+            relevance,
+            similarity,
+            k=k,
+            lambda_=self.config.mmr_lambda,
+        )
+
+
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _jaccard(a: str, b: str) -> float:
+    ta, tb = _terms(a), _terms(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def passages_for(records: Sequence[ChunkRecord]) -> list[Passage]:
+    """Unscored passages for ``records`` (used where no search ran, e.g. listings)."""
+    return [Passage.from_record(record) for record in records]

@@ -1,0 +1,79 @@
+"""Shared fixtures: every test gets its own data dir; one real seed index per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Nothing may reach a model hub; set before anything imports transformers.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "eval" / "seeds_gold.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point chipbot's data dir (and any CHIPBOT_ setting) away from the user's."""
+    for name in list(os.environ):
+        if name.startswith(("CHIPBOT_", "SLACK_")):
+            monkeypatch.delenv(name)
+    data_dir = tmp_path / "chipbot-data"
+    monkeypatch.setenv("CHIPBOT_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The shipped seed articles."""
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    """article id -> the seed file's text exactly as offsets count it."""
+    return {p.stem: open(p, encoding="utf-8").read() for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real default embedder (loaded once per session)."""
+    from retrieval.embedding import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """A data dir holding a real index of the seeds, built once; copy it before mutating."""
+    from retrieval.ingest import ingest
+
+    from retrieval.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("seed-index")
+    ingest([SEEDS], Settings(data_dir=data_dir), embedder)
+    return data_dir
+
+
+@pytest.fixture
+def seed_settings(seed_index_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Settings on a private copy of the seed index (safe to mutate)."""
+    from retrieval.settings import Settings
+
+    data_dir = tmp_path / "seed-index"
+    shutil.copytree(seed_index_dir, data_dir)
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture
+def engine(seed_settings, embedder):  # type: ignore[no-untyped-def]
+    """A real Chipbot over a private copy of the seed index."""
+    from retrieval.engine import Chipbot
+
+    return Chipbot(seed_settings, embedder=embedder)
