@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,11 @@ _SPACE = " \t\n\r\f\v\ufeff\u200b"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f")
 _BINARY_CONTROL_SHARE = 0.10
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SEED_DATE_RE = re.compile(r"date[ \t]+(\S+)")
+_SEED_DATE_RE = re.compile(r"(?i:date):?[ \t]+(\S+)")
 _FRONT_MATTER_OPEN_RE = re.compile(r"\ufeff?---[ \t]*\n")
 _FRONT_MATTER_CLOSE_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _DATELINE_RE = re.compile(
-    r"^[A-Z][A-Z.'’&/ ]*[A-Z.]"  # WASHINGTON, NEW YORK, U.S.
+    r"^[A-Z][A-Z.'’&/ ]+[A-Z.]"  # WASHINGTON, NEW YORK, U.S.
     r"(?:,[^-–—()\n]{0,30})?"  # , Jan 5
     r"(?:\s*\([^)\n]{1,40}\))?"  # (Reuters)
     r"\s*[-–—]{1,2}\s+"
@@ -51,6 +52,10 @@ class ArticleSkipped(IngestError):  # noqa: N818 - the name is the shared contra
         self.path = path
         self.reason = reason
         super().__init__(f"skipped {path}: {reason}")
+
+    def __reduce__(self) -> tuple[type[ArticleSkipped], tuple[Path, str]]:
+        # Keeps the exception picklable (e.g. across worker processes) despite custom args.
+        return (type(self), (self.path, self.reason))
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -88,10 +93,12 @@ def slugify(value: str) -> str:
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise ArticleSkipped(path, "is a directory")
-        size = path.stat().st_size
-        if size > max_bytes:
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            raise ArticleSkipped(path, "not a regular file")
+        if info.st_size > max_bytes:
             raise ArticleSkipped(path, f"larger than {max_bytes:,} bytes")
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)
@@ -130,17 +137,19 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
-def _parse_date(path: Path, value: Any, shown: str) -> dt.date:
+def _parse_date(path: Path, value: Any, shown: str, *, allow_time: bool = False) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    if _ISO_DATE_RE.fullmatch(text):
-        try:
+    try:
+        if _ISO_DATE_RE.fullmatch(text):
             return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
+        if allow_time and _ISO_DATE_RE.match(text) and text[10:11] in ("T", " "):
+            return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
     raise ArticleSkipped(path, f"malformed date {shown!r} (expected date YYYY-MM-DD)")
 
 
@@ -220,7 +229,7 @@ def parse_text(path: Path, text: str) -> Article:
     if front is not None:
         meta, pos = front
         if meta.get("date") is not None:
-            date = _parse_date(path, meta["date"], str(meta["date"]))
+            date = _parse_date(path, meta["date"], str(meta["date"]), allow_time=True)
         body_start = _skip_space(text, pos)
     else:
         body_start = _skip_space(text, 0)
@@ -228,8 +237,11 @@ def parse_text(path: Path, text: str) -> Article:
         if seed and any(ch.isdigit() for ch in seed.group(1)):
             date = _parse_date(path, seed.group(1), seed.group(0))
             body_start = _skip_space(text, seed.end())
+    if body_start >= len(text):
+        raise ArticleSkipped(path, "no article text after the header")
     title = _optional_str(meta.get("title")) or derive_title(text, body_start)
-    article_id = slugify(str(meta["id"])) if meta.get("id") is not None else article_id_for(path)
+    given_id = _optional_str(meta.get("id"))
+    article_id = slugify(given_id) if given_id else article_id_for(path)
     return Article(
         id=article_id,
         title=title or article_id,

@@ -72,7 +72,7 @@ def _starts_sentence(ch: str) -> bool:
 def is_heading_like(sentence: str) -> bool:
     """True for a short line with no final punctuation, such as "Seeking a deal"."""
     s = sentence.strip().strip(_EXTRA_SPACE)
-    if not s or "\n" in s:
+    if not s or "\n" in s or _LIST_ITEM_RE.match(s):
         return False
     if s.startswith("#"):
         return len(s) <= _MD_HEADING_MAX_CHARS
@@ -94,7 +94,13 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
         nxt = text[nxt_start : end if nxt_end < 0 else nxt_end]
         ends_line = False
         if line and nxt:
-            heading = sentence_start and is_heading_like(line) and _starts_sentence(nxt[0])
+            # A heading is a whole line: it starts a sentence and holds no sentence end.
+            heading = (
+                sentence_start
+                and is_heading_like(line)
+                and not _END_RE.search(line)
+                and _starts_sentence(nxt[0])
+            )
             ends_line = heading or line.startswith("#") or bool(_LIST_ITEM_RE.match(nxt))
         if ends_line:
             breaks.append(nl)

@@ -187,3 +187,44 @@ def test_property_chunks_are_verbatim_and_cover_all_sentences(
     for s, e in split_sentences(text, art.body_start):
         # Whitespace where a long sentence was cut into pieces need not be covered.
         assert all(covered[i] or text[i].isspace() for i in range(s, e))
+
+
+def test_seed_000_heading_never_ends_a_chunk() -> None:
+    for max_chars in (150, 300, 450, 700):
+        chunks = chunk_article(parse_file(SEEDS / "000_35dad6a91730d5a0.txt"), max_chars=max_chars)
+        assert not any(c.text.endswith("Seeking a deal") for c in chunks)
+        assert any(
+            c.text.startswith("Seeking a deal") or "\n\nSeeking a deal\n\n" in c.text
+            for c in chunks
+        )
+
+
+def test_seed_chunk_counts_are_stable() -> None:
+    counts = [len(chunk_article(parse_file(p))) for p in SEED_FILES]
+    assert counts == [7, 5]
+
+
+def test_list_items_may_end_a_chunk() -> None:
+    text = "Measures include:\n- advanced chips\n- lithography tools\n- deposition gear"
+    chunks = chunk_article(article(text), max_chars=40, overlap=0)
+    assert [c.text for c in chunks] == [
+        "Measures include:\n- advanced chips",
+        "- lithography tools\n- deposition gear",
+    ]
+
+
+def test_overlap_is_dropped_when_it_leaves_no_room_for_a_new_sentence() -> None:
+    text = "Short one. " + "A much longer second sentence here."
+    chunks = chunk_article(article(text), max_chars=36, overlap=1)
+    assert [c.text for c in chunks] == ["Short one.", "A much longer second sentence here."]
+
+
+def test_long_sentence_between_short_ones_keeps_exact_offsets() -> None:
+    long = " ".join(["export"] * 40) + "."
+    text = f"Before it. {long} After it."
+    chunks = chunk_article(article(text), max_chars=60, overlap=1)
+    assert chunks[0].text.startswith("Before it.")
+    assert chunks[-1].text.endswith("After it.")
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert len(chunk.text) <= 60

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from retrieval.errors import IngestError
 from retrieval.parsing import (
@@ -350,3 +353,78 @@ def test_front_matter_after_a_bom_is_recognised(tmp_path: Path) -> None:
     article = parse_file(path)
     assert article.title == "T"
     assert article.text[article.body_start :] == "Body."
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(["a", "Z", " ", "\r\n", "\r", "\n", "’", "“", "é", "\u2028", "\x85", "."]),
+        min_size=1,
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_property_text_is_what_open_read_returns(
+    tmp_path: Path, parts: list[str], bom: bool
+) -> None:
+    raw = ("\ufeff" if bom else "") + "date 2023-01-13 Body " + "".join(parts)
+    path = write(tmp_path / "prop.txt", raw)
+    with open(path, encoding="utf-8") as f:
+        expected = f.read()
+    article = parse_file(path)
+    assert article.text == expected
+    assert article.text[article.body_start :].startswith("Body")
+
+
+# --- more edge cases ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["date 2023-01-13\n\n  \n", "---\ntitle: Only a title\n---\n"])
+def test_header_without_article_text_is_skipped(tmp_path: Path, text: str) -> None:
+    assert skip_reason(write(tmp_path / "a.md", text)) == "no article text after the header"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_skipped_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    assert skip_reason(fifo) == "not a regular file"
+
+
+@pytest.mark.parametrize("header", ["Date 2023-01-13", "date: 2023-01-13", "date\t2023-01-13"])
+def test_seed_date_header_variants_are_accepted(tmp_path: Path, header: str) -> None:
+    article = parse_file(write(tmp_path / "a.txt", f"{header} Body text."))
+    assert article.date == dt.date(2023, 1, 13)
+    assert article.text[article.body_start :] == "Body text."
+
+
+def test_front_matter_keys_are_case_insensitive_and_values_trimmed(tmp_path: Path) -> None:
+    text = "---\nTitle: '  Dutch   curbs '\nSOURCE: Reuters\nid: ''\n---\nBody.\n"
+    article = parse_file(write(tmp_path / "x.md", text))
+    assert article.title == "Dutch curbs"
+    assert article.source == "Reuters"
+    assert article.id == "x"
+
+
+def test_front_matter_id_is_made_safe_for_chunk_ids(tmp_path: Path) -> None:
+    article = parse_file(write(tmp_path / "x.md", "---\nid: Reuters:2023/01 x\n---\nBody.\n"))
+    assert article.id == "reuters-2023-01-x"
+
+
+def test_front_matter_date_and_time_keeps_the_date(tmp_path: Path) -> None:
+    text = "---\ndate: 2023-03-08T10:00:00Z\n---\nBody.\n"
+    article = parse_file(write(tmp_path / "x.md", text))
+    assert article.date == dt.date(2023, 3, 8)
+
+
+def test_two_letter_capitals_are_not_taken_for_a_dateline(tmp_path: Path) -> None:
+    article = parse_file(write(tmp_path / "a.txt", "US - Japan talks resume. More."))
+    assert article.title == "US - Japan talks resume."
+
+
+def test_article_skipped_survives_pickling(tmp_path: Path) -> None:
+    err = ArticleSkipped(tmp_path / "a.txt", "binary file")
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.path, copy.reason, str(copy)) == (err.path, err.reason, str(err))

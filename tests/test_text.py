@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.text import STOPWORDS, normalize_quotes, split_sentences, tokenize
+from retrieval.text import (
+    STOPWORDS,
+    is_heading_like,
+    normalize_quotes,
+    split_sentences,
+    tokenize,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -243,3 +249,42 @@ def test_normalize_quotes_straightens_quotes_and_dashes() -> None:
 
 def test_normalize_quotes_leaves_plain_text_alone() -> None:
     assert normalize_quotes("plain 'text' - \"x\"") == "plain 'text' - \"x\""
+
+
+# --- headings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Seeking a deal", True),
+        ("# A markdown heading", True),
+        ("Ends with a period.", False),
+        ("Ends with a colon:", False),
+        ("“Quoted speech”", False),
+        ("- a list item", False),
+        ("x" * 61, False),
+        ("", False),
+    ],
+)
+def test_is_heading_like(sentence: str, expected: bool) -> None:
+    assert is_heading_like(sentence) is expected
+
+
+def test_short_line_before_a_lowercase_line_is_not_a_heading() -> None:
+    text = "Japan has been vague\nabout the extent of its role."
+    assert sentences(text) == [text]
+
+
+def test_short_line_ending_mid_sentence_is_not_a_heading() -> None:
+    text = "The talks went on. Japan and\nThe Netherlands agreed."
+    assert sentences(text) == ["The talks went on.", "Japan and\nThe Netherlands agreed."]
+
+
+def test_question_and_exclamation_end_sentences_before_quotes() -> None:
+    text = "Will Japan join? “Yes!” said one. Fine."
+    assert sentences(text) == ["Will Japan join?", "“Yes!” said one.", "Fine."]
+
+
+def test_ellipsis_can_end_a_sentence() -> None:
+    assert sentences("It waited… Then it moved.") == ["It waited…", "Then it moved."]
