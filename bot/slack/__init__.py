@@ -1,0 +1,5 @@
+"""chipbot's Slack app: bolt listeners, Block Kit rendering, a worker pool and a SQLite store.
+
+Everything here is an edge: it calls :class:`retrieval.engine.Chipbot` and holds no
+retrieval logic of its own.
+"""
