@@ -1,0 +1,415 @@
+"""Incremental, idempotent, crash-safe ingestion of article files into the index.
+
+Commit protocol (why a killed run never corrupts an article):
+
+1. Before the first write of a run the collection gets a new ``generation`` token, so a
+   BM25 index built earlier knows it is stale.
+2. An article's chunks 1..n are upserted first, then chunks numbered n and up left over
+   from an older (longer) version are deleted, and only then chunk 0 is upserted. Chunk 0
+   carries the article's ``content_hash``: it is the commit marker. An article whose head
+   hash differs from its file is simply redone by the next run, and readers
+   (:mod:`retrieval.index`) only return chunks whose hash matches their head's.
+3. At the end of a run that changed something, the generation is bumped again and the
+   BM25 index is rebuilt from the committed chunks.
+
+``rebuild=True`` builds into a new collection ``<collection>-r<timestamp>`` and switches
+the backend's active pointer to it only when complete (see :mod:`retrieval.store`), so a
+killed rebuild leaves the old index answering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from retrieval.chunking import chunk_article
+from retrieval.embedding import Embedder
+from retrieval.errors import ChipbotError
+from retrieval.index import check_compatible, expected_chunk_params
+from retrieval.lexical import lexical_dir, rebuild_lexical
+from retrieval.models import Article, ChunkRecord
+from retrieval.parsing import ArticleSkipped, discover, parse_file
+from retrieval.settings import Settings
+from retrieval.store import VectorBackend, VectorStore, index_meta, new_generation, open_backend
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["added", "updated", "unchanged", "skipped", "removed"]
+STATUSES: tuple[Status, ...] = ("added", "updated", "unchanged", "skipped", "removed")
+# Chunks embedded and written per round (a module constant so tests can shrink it).
+BATCH_CHUNKS = 128
+EMBED_BATCH_SIZE = 64
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestItem:
+    """What happened to one file."""
+
+    path: str
+    article_id: str | None
+    status: Status
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one :func:`ingest` run, one item per file (and per removed article)."""
+
+    items: list[IngestItem] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Items per status (every status present, zeros included)."""
+        out: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        for item in self.items:
+            out[item.status] += 1
+        return out
+
+    def summary(self) -> str:
+        """E.g. ``2 added, 0 updated, 5 unchanged, 1 skipped, 0 removed``."""
+        return ", ".join(f"{n} {status}" for status, n in self.counts.items())
+
+
+@dataclass
+class _Work:
+    """An article to (re)write, with its chunk records."""
+
+    article: Article
+    status: Status
+    reason: str
+    records: list[ChunkRecord]
+
+
+def _records(article: Article, settings: Settings) -> list[ChunkRecord]:
+    chunks = chunk_article(article, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
+    return [
+        ChunkRecord(
+            article_id=article.id,
+            chunk_no=c.chunk_no,
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            title=article.title,
+            date=article.date,
+            path=article.path,
+            content_hash=article.content_hash,
+            n_chunks=len(chunks),
+            source=article.source,
+            url=article.url,
+        )
+        for c in chunks
+    ]
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class _Run:
+    """One ingest run against one store: plan, embed, write, prune, finish."""
+
+    def __init__(
+        self, store: VectorStore, settings: Settings, embedder: Embedder, progress: Progress | None
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress
+        self.report = IngestReport()
+        self.heads = store.heads()
+        # Articles whose write began but may not have committed (a killed run): redone
+        # even when their head hash matches, because stale chunks may sit beside it.
+        self.pending: set[str] = set(store.info().get("pending") or [])
+        self.by_path = {h.path: aid for aid, h in self.heads.items()}
+        self.by_hash = {h.content_hash: aid for aid, h in self.heads.items()}
+        self.claimed_ids: set[str] = set()
+        self.batch_hashes: dict[str, tuple[str, str]] = {}
+        self.moved_from: set[str] = set()
+        self.changed = False
+        self.done = 0
+        self.total = 0
+
+    # -- bookkeeping -----------------------------------------------------------------
+    def _item(self, path: str, article_id: str | None, status: Status, reason: str = "") -> None:
+        self.report.items.append(IngestItem(path, article_id, status, reason))
+        if status == "skipped":
+            logger.warning("skipped %s: %s", path, reason)
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, path)
+
+    def _begin_write(self, pending: set[str] | None = None) -> None:
+        """Mark the store as changing (new generation) and record in-flight articles."""
+        values: dict[str, object] = {}
+        if not self.changed:
+            values["generation"] = new_generation()
+        if pending:
+            self.pending |= pending
+            values["pending"] = sorted(self.pending)
+        if values:
+            self.store.set_info(**values)
+        self.changed = True
+
+    def _end_write(self, committed: set[str]) -> None:
+        if committed & self.pending:
+            self.pending -= committed
+            self.store.set_info(pending=sorted(self.pending))
+
+    # -- planning --------------------------------------------------------------------
+    def plan(self, path: Path) -> _Work | None:
+        """Parse ``path`` and decide what to do with it (None: nothing to write)."""
+        try:
+            article = parse_file(path, max_bytes=self.settings.max_file_bytes)
+        except ArticleSkipped as exc:
+            self._item(str(path), None, "skipped", exc.reason)
+            return None
+        except (ChipbotError, OSError, ValueError) as exc:
+            self._item(str(path), None, "skipped", _reason(exc))
+            return None
+        digest = article.content_hash
+        earlier = self.batch_hashes.get(digest)
+        existing = self.by_path.get(article.path)
+        if (
+            existing is not None
+            and self.heads[existing].content_hash == digest
+            and existing not in self.pending
+        ):
+            self._claim(article.path, existing, digest)
+            self._item(article.path, existing, "unchanged")
+            return None
+        other = earlier[0] if earlier else self.by_hash.get(digest)
+        if other is not None and other != existing:
+            if existing is None and earlier is None and self._movable(other):
+                self._move(article, other)
+                return None
+            other_path = earlier[1] if earlier else self.heads[other].path
+            self._item(article.path, None, "skipped", f"duplicate of {other} ({other_path})")
+            return None
+        status: Status = "added" if existing is None else "updated"
+        article_id = existing if existing is not None else self._new_id(article)
+        article = dataclasses.replace(article, id=article_id)
+        self._claim(article.path, article_id, digest)
+        try:
+            records = _records(article, self.settings)
+        except Exception as exc:  # a chunker bug must not abort the batch
+            self._item(article.path, article_id, "skipped", f"chunking failed: {_reason(exc)}")
+            return None
+        if not records:
+            self._item(article.path, article_id, "skipped", "no text to index")
+            return None
+        return _Work(article, status, "", records)
+
+    def _claim(self, path: str, article_id: str, digest: str) -> None:
+        self.claimed_ids.add(article_id)
+        self.batch_hashes.setdefault(digest, (article_id, path))
+
+    def _movable(self, article_id: str) -> bool:
+        old_path = self.heads[article_id].path
+        return article_id not in self.claimed_ids and not Path(old_path).exists()
+
+    def _new_id(self, article: Article) -> str:
+        base = article.id
+        taken = base in self.heads or base in self.claimed_ids
+        if not taken:
+            return base
+        suffix = hashlib.sha1(article.path.encode("utf-8")).hexdigest()[:6]
+        return f"{base}-{suffix}"
+
+    def _move(self, article: Article, article_id: str) -> None:
+        """Same content at a new path, old file gone: rewrite metadata, keep vectors."""
+        old_path = self.heads[article_id].path
+        self._claim(article.path, article_id, article.content_hash)
+        self.moved_from.add(article_id)
+        try:
+            chunks = [
+                dataclasses.replace(c, path=article.path) for c in self.store.chunks_of(article_id)
+            ]
+            self._begin_write()
+            self.store.update_metadata([c for c in chunks if c.chunk_no != 0])
+            self.store.update_metadata([c for c in chunks if c.chunk_no == 0])  # commit
+        except Exception as exc:
+            self._item(article.path, article_id, "skipped", f"could not move: {_reason(exc)}")
+            return
+        self._item(article.path, article_id, "updated", f"moved from {old_path}")
+
+    # -- writing ---------------------------------------------------------------------
+    def write(self, batch: list[_Work]) -> None:
+        """Embed and commit ``batch``; on failure retry one article at a time."""
+        if not batch:
+            return
+        try:
+            self._write(batch)
+        except Exception as exc:
+            if len(batch) == 1:
+                work = batch[0]
+                reason = f"could not embed or store: {_reason(exc)}"
+                self._item(work.article.path, work.article.id, "skipped", reason)
+                return
+            logger.info("batch write failed (%s); retrying article by article", exc)
+            for work in batch:
+                self.write([work])
+            return
+        for work in batch:
+            self._item(work.article.path, work.article.id, work.status, work.reason)
+
+    def _write(self, batch: list[_Work]) -> None:
+        records = [r for work in batch for r in work.records]
+        vectors = np.asarray(
+            self.embedder.embed_documents([r.text for r in records], batch_size=EMBED_BATCH_SIZE),
+            dtype=np.float32,
+        )
+        if vectors.shape[0] != len(records):
+            raise ChipbotError(f"the embedder returned {vectors.shape[0]} vectors")
+        heads = [i for i, r in enumerate(records) if r.chunk_no == 0]
+        rest = [i for i, r in enumerate(records) if r.chunk_no != 0]
+        ids = {w.article.id for w in batch}
+        self._begin_write(ids)
+        self.store.upsert([records[i] for i in rest], vectors[rest])
+        self.store.delete_tails({w.article.id: len(w.records) for w in batch})
+        self.store.upsert([records[i] for i in heads], vectors[heads])  # the commit markers
+        self._end_write(ids)
+
+    def prune(self) -> None:
+        """Remove articles whose files are gone (and were not just moved)."""
+        for article_id, head in sorted(self.heads.items()):
+            if article_id in self.moved_from or article_id in self.claimed_ids:
+                continue
+            if Path(head.path).exists():
+                continue
+            self._begin_write()
+            self.store.delete_tails({article_id: 0})
+            self._item(head.path, article_id, "removed", "file no longer exists")
+
+    def finish(self, data_dir: Path) -> None:
+        """Drop orphaned leftovers, bump the generation, rebuild BM25 if anything changed."""
+        orphans = {a for a in self.pending if a not in self.heads and a not in self.claimed_ids}
+        if orphans:  # chunks of a never-committed new article whose file was not seen again
+            self._begin_write()
+            self.store.delete_tails(dict.fromkeys(orphans, 0))
+            self.pending -= orphans
+        if not self.changed:
+            return
+        generation = new_generation()
+        self.store.set_info(generation=generation, pending=sorted(self.pending))
+        rebuild_lexical(self.store, lexical_dir(data_dir, self.store.name), generation)
+
+
+def _discover(paths: Sequence[Path], report: IngestReport) -> list[Path]:
+    files: dict[str, Path] = {}
+    for path in paths:
+        try:
+            found = discover([Path(path)])
+        except ChipbotError as exc:
+            report.items.append(IngestItem(str(path), None, "skipped", _reason(exc)))
+            continue
+        for f in found:
+            files.setdefault(str(f), f)
+    return list(files.values())
+
+
+def _rebuild_name(collection: str) -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+    return f"{collection}-r{stamp}{secrets.token_hex(2)}"
+
+
+def _is_rebuild_name(collection: str, name: str) -> bool:
+    return re.fullmatch(re.escape(collection) + r"-r\d{14}[0-9a-f]{4}", name) is not None
+
+
+def _open_for_ingest(backend: VectorBackend, settings: Settings, embedder: Embedder) -> VectorStore:
+    params = expected_chunk_params(settings)
+    name = backend.active_name()
+    if name is None:
+        return backend.create(settings.collection, index_meta(embedder.name, embedder.dim, params))
+    store = backend.open(name)
+    info = store.info()
+    check_compatible(info, embedder.name, params, embedder.dim)
+    if not info.get("dim"):
+        store.set_info(dim=embedder.dim)
+    return store
+
+
+def ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index up to date with the article files under ``paths``.
+
+    Unchanged files cost a parse and a hash; bad files are reported as skipped and never
+    abort the batch. ``prune`` removes articles whose files are gone; ``rebuild`` builds a
+    fresh collection from ``paths`` plus every still-existing file of the old index.
+    """
+    backend = open_backend(settings)
+    report = IngestReport()
+    files = _discover(paths, report)
+    old_name = backend.active_name()
+    if rebuild:
+        if old_name is not None:
+            known = {str(f) for f in files}
+            for head in backend.open(old_name).heads().values():
+                if head.path not in known and Path(head.path).is_file():
+                    files.append(Path(head.path))
+                    known.add(head.path)
+        name = _rebuild_name(settings.collection)
+        params = expected_chunk_params(settings)
+        store = backend.create(name, index_meta(embedder.name, embedder.dim, params))
+    else:
+        store = _open_for_ingest(backend, settings, embedder)
+
+    run = _Run(store, settings, embedder, progress)
+    run.report.items.extend(report.items)
+    run.total = len(files)
+    batch: list[_Work] = []
+    size = 0
+    for path in sorted(files, key=str):
+        work = run.plan(path)
+        if work is None:
+            continue
+        batch.append(work)
+        size += len(work.records)
+        if size >= BATCH_CHUNKS:
+            run.write(batch)
+            batch, size = [], 0
+    run.write(batch)
+    if prune and not rebuild:
+        run.prune()
+    if rebuild:
+        run.changed = True
+    run.finish(settings.data_dir)
+    if rebuild:
+        _switch(backend, settings, store.name, old_name)
+    logger.info("ingest: %s", run.report.summary())
+    return run.report
+
+
+def _switch(backend: VectorBackend, settings: Settings, new: str, old: str | None) -> None:
+    """Activate the rebuilt collection, then drop the old one and any killed rebuilds."""
+    backend.activate(new)
+    stale = {old} if old else set()
+    stale.update(
+        n for n in backend.names() if _is_rebuild_name(settings.collection, n) and n != new
+    )
+    for name in stale - {new}:
+        try:
+            backend.drop(name)
+        except Exception as exc:  # the new index is live; a leftover is only disk space
+            logger.warning("could not delete the old collection %s: %s", name, exc)
+        shutil.rmtree(lexical_dir(settings.data_dir, name), ignore_errors=True)
