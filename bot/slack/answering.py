@@ -140,3 +140,12 @@ def _apologise(client: WebClient, question: Question, text: str, notice: object)
         deliver(client, question, notice_blocks(text), text, notice)
     except Exception:
         logger.exception("could not post the apology either (%s)", question.context)
+
+
+def ask_safely(services: Services, client: WebClient, question: Question) -> None:
+    """:func:`submit`, with an apology to the asker (and a log line) if even that fails."""
+    try:
+        submit(services, client, question)
+    except Exception as exc:
+        logger.exception("could not queue the question (%s)", question.context)
+        _apologise(client, question, apology_for(exc), None)

@@ -137,6 +137,11 @@ class Store:
                 db.execute("DELETE FROM seen WHERE at < ?", (now - DEDUPE_TTL_S,))
         return claimed
 
+    def release(self, key: str) -> None:
+        """Forget ``key`` so it can be claimed again (after a failed attempt)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM seen WHERE key = ?", (key,))
+
     def save_answer(self, record: AnswerRecord) -> None:
         """Keep ``record`` (replacing one with the same id)."""
         with self._connect() as db:

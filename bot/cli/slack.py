@@ -1,0 +1,62 @@
+"""``chipbot slack``: run the Slack app (Socket Mode or HTTP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.common import common_options, handle_errors, load_settings
+from retrieval.errors import ConfigError
+
+
+@click.command()
+@click.option(
+    "--http", "force_http", is_flag=True, help="Serve HTTP even if SLACK_APP_TOKEN is set."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="HTTP port [env PORT; default 3000].",
+)
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP interface to bind.")
+@common_options
+@handle_errors
+def slack(
+    force_http: bool, port: int | None, host: str, data_dir: Path | None, debug: bool, verbose: bool
+) -> None:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on --port.
+
+    Needs SLACK_BOT_TOKEN, plus SLACK_SIGNING_SECRET in HTTP mode (see docs/slack.md).
+    """
+    from slack_bolt.error import BoltError
+
+    from bot.slack.app import build_app
+    from bot.slack.runner import make_runner, run
+    from bot.slack.server import EVENTS_PATH, HEALTH_PATH
+    from bot.slack.settings import load_slack_settings
+    from retrieval.engine import Chipbot
+
+    settings = load_settings(data_dir=data_dir)
+    slack_settings = load_slack_settings(port=port)
+    socket_mode = slack_settings.socket_mode(force_http)
+    if not socket_mode:
+        slack_settings.require_signing_secret()
+    engine = Chipbot.from_settings(settings)
+    engine.ensure_index(progress=lambda message: click.echo(message, err=True))
+    engine.warm()
+    try:
+        app = build_app(settings, slack_settings, engine)
+    except BoltError:
+        # bolt checks the token with auth.test; its message is not shown (no secrets).
+        raise ConfigError(
+            f"Slack did not accept SLACK_BOT_TOKEN (auth.test at {slack_settings.api_base_url})"
+        ) from None
+    runner = make_runner(app, slack_settings, force_http=force_http, host=host)
+    if socket_mode:
+        click.echo("chipbot is connected to Slack in Socket Mode. Ctrl-C stops it.", err=True)
+    else:
+        base = f"http://{host}:{slack_settings.port}"
+        click.echo(f"chipbot serves {base}{EVENTS_PATH} (health: {HEALTH_PATH}).", err=True)
+    run(runner)

@@ -1,0 +1,31 @@
+"""Global bolt middleware: never handle the same Slack event twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltResponse
+
+from bot.slack.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def skip_seen_events(store: Store) -> Callable[..., BoltResponse | None]:
+    """A middleware acknowledging, and dropping, any event whose ``event_id`` was seen.
+
+    Slack retries an event (``X-Slack-Retry-Num``) when it missed the acknowledgement;
+    the claim lives in the shared SQLite store, so it holds across processes too.
+    """
+
+    def skip_seen(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not store.claim(f"event:{event_id}"):
+            logger.info("dropping a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return skip_seen

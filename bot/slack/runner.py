@@ -1,0 +1,30 @@
+"""Choosing and starting a mode: Socket Mode (app token, no --http) or the HTTP server."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.slack.server import SlackServer
+from bot.slack.settings import SlackSettings
+
+Runner = SocketModeHandler | SlackServer
+
+
+def make_runner(
+    app: App, slack: SlackSettings, *, force_http: bool, host: str = "0.0.0.0"
+) -> Runner:
+    """A Socket Mode handler or an HTTP server around the same ``app``."""
+    if slack.socket_mode(force_http):
+        assert slack.app_token is not None
+        return SocketModeHandler(app, slack.app_token.get_secret_value())
+    slack.require_signing_secret()
+    return SlackServer(app, host, slack.port)
+
+
+def run(runner: Runner) -> None:
+    """Serve until interrupted."""
+    if isinstance(runner, SocketModeHandler):
+        runner.start()
+    else:
+        runner.serve_forever()

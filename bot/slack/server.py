@@ -1,0 +1,79 @@
+"""HTTP mode: a threaded server for ``/slack/events`` (events, commands, interactivity) and
+``/healthz``. Bolt verifies every request's signature before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+
+
+class SlackServer(ThreadingHTTPServer):
+    """A threading HTTP server bound to one bolt app."""
+
+    daemon_threads = True
+
+    def __init__(self, app: App, host: str, port: int) -> None:
+        self.app = app
+        super().__init__((host, port), _Handler)
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when started on port 0)."""
+        return int(self.server_address[1])
+
+    def start_in_thread(self) -> threading.Thread:
+        """Serve in a daemon thread (tests, embedding); stop with ``shutdown()``."""
+        thread = threading.Thread(target=self.serve_forever, name="slack-http", daemon=True)
+        thread.start()
+        return thread
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SlackServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        if self.path.partition("?")[0] == HEALTH_PATH:
+            self._send(200, json.dumps({"ok": True}).encode(), {"Content-Type": "application/json"})
+        else:
+            self._send(404, b"", {})
+
+    def do_POST(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path != EVENTS_PATH:
+            self._send(404, b"", {})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(413, b"", {})
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+        response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+        out_headers = {k: v[0] for k, v in response.headers.items() if v}
+        self._send(response.status, response.body.encode("utf-8"), out_headers)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
