@@ -10,34 +10,42 @@ import importlib
 
 import click
 
-COMMANDS: dict[str, str] = {
-    "ask": "bot.cli.ask:ask",
-    "chat": "bot.cli.chat:chat",
-    "docs": "bot.cli.docs:docs",
-    "eval": "bot.cli.eval:eval_command",
-    "feedback": "bot.cli.feedback:feedback",
-    "ingest": "bot.cli.ingest:ingest",
-    "prompts": "bot.cli.prompts:prompts",
-    "show": "bot.cli.show:show",
-    "slack": "bot.cli.slack:slack",
-    "status": "bot.cli.status:status",
+#: name -> ("module:attribute", one-line help shown by `chipbot --help`).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ask": ("bot.cli.ask:ask", "Answer a question from the indexed articles, with citations."),
+    "chat": ("bot.cli.chat:chat", "Ask questions interactively; follow-ups use the conversation."),
+    "docs": ("bot.cli.docs:docs", "List the indexed articles."),
+    "eval": ("bot.cli.eval:eval_command", "Score answers against a gold question set."),
+    "feedback": ("bot.cli.feedback:feedback", "List feedback given on answers in Slack."),
+    "ingest": ("bot.cli.ingest:ingest", "Index article files and folders (incremental)."),
+    "prompts": ("bot.cli.prompts:prompts", "List the LLM prompt templates and their versions."),
+    "show": ("bot.cli.show:show", "Show a cited passage in its article."),
+    "slack": ("bot.cli.slack:slack", "Run the Slack app (Socket Mode or HTTP)."),
+    "status": ("bot.cli.status:status", "Show where things are and check that everything loads."),
 }
 
 
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
+    """A click group whose subcommands are imported on first use.
+
+    ``chipbot --help`` lists them from :data:`COMMANDS` without importing any.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry[0].split(":")
         command = getattr(importlib.import_module(module_name), attr)
         assert isinstance(command, click.Command)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup)
