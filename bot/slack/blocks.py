@@ -127,6 +127,8 @@ def answer_blocks(answer: Answer, answer_id: str, *, asked_by: str | None = None
         head.append(section(ABSTAIN_HEADER))
     text = markdown_to_mrkdwn(answer.answer)
     body = [*head, *[section(piece) for piece in split_text(text, SECTION_CHARS)]]
+    if answer.notes:
+        body.append(context(escape(" · ".join(answer.notes))))
     if answer.abstained:
         if answer.passages:
             body.append(context("Nearest passages (they do not answer the question):"))

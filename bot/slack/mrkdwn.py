@@ -45,9 +45,12 @@ def clean_incoming(text: str, bot_user_id: str | None = None) -> str:
 
     def _unwrap(match: re.Match[str]) -> str:
         target, label = match.group("target"), match.group("label")
-        if label:
-            return label
-        return target.lstrip("@#!") if target[:1] in "@#!" else target
+        sigil = target[:1]
+        if sigil in "@#!":
+            # <@U1>, <#C1|general>, <!here>: keep a readable, inert "@U1", "#general", "@here".
+            name = (label or target[1:].split("^")[0]).lstrip("@#")
+            return ("#" if sigil == "#" else "@") + name
+        return label or target
 
     text = _SLACK_LINK.sub(_unwrap, text)
     return " ".join(unescape(text).split())
