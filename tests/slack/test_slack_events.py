@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import Harness, MakeHarness
 from fake_slack import BOT_USER_ID
+from slack_harness import Harness, MakeHarness
 
 from bot.slack.answering import NOT_ENABLED
 from bot.slack.blocks import ABSTAIN_HEADER, ACTION_SHOW_SOURCES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import Harness
+from slack_harness import Harness
 
 from bot.slack.answering import HELP
 
