@@ -163,7 +163,7 @@ class VectorStore(Protocol):
         """Insert or replace ``records`` (ids ``article_id:chunk_no``) with their vectors."""
 
     def update_metadata(self, records: Sequence[ChunkRecord]) -> None:
-        """Replace the metadata (and text) of existing records, keeping their vectors."""
+        """Replace the metadata of existing records, keeping their text and vectors."""
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete records by id (unknown ids are ignored)."""
@@ -244,12 +244,11 @@ class ChromaStore:
         )
 
     def update_metadata(self, records: Sequence[ChunkRecord]) -> None:
-        """Rewrite metadata and documents of existing records without touching vectors."""
+        """Rewrite the metadata of existing records (text and vectors untouched)."""
         if records:
+            # No documents: Chroma would insist on re-embedding them (the text is unchanged).
             self._col.update(
-                ids=[r.id for r in records],
-                documents=[r.text for r in records],
-                metadatas=[record_metadata(r) for r in records],
+                ids=[r.id for r in records], metadatas=[record_metadata(r) for r in records]
             )
 
     def delete(self, ids: Sequence[str]) -> None:
