@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from retrieval.answer.base import AnswerGenerator, generators
 from retrieval.answer.citations import SupportJudge, check_answer
 from retrieval.answer.condense import condense_with_model, message_text
@@ -59,10 +61,15 @@ def _provider_kwargs(provider: str, settings: Settings) -> dict[str, Any]:
         kwargs["timeout"] = settings.llm_timeout
         kwargs["max_retries"] = settings.llm_max_retries
         if settings.llm_api_key is not None:
-            kwargs["api_key"] = settings.llm_api_key.get_secret_value()
+            kwargs["api_key"] = _secret(settings.llm_api_key)
     if settings.llm_base_url:
         kwargs["base_url"] = settings.llm_base_url
     return kwargs
+
+
+def _secret(value: object) -> str:
+    # ``Settings.with_overrides`` copies without validation, so a flag value may be a str.
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
 
 def _missing_key(exc: Exception) -> bool:
@@ -96,7 +103,8 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         hint = f"pip install 'chipbot[{extra}]'" if extra else _pip_hint(exc)
         raise ConfigError(f"the {provider!r} LLM provider is not installed; run: {hint}") from None
     except ValueError as exc:
-        if "provider" in str(exc).lower() and "unable to infer" in str(exc).lower():
+        message = str(exc).lower()
+        if "unsupported provider" in message or "unable to infer" in message:
             known = ", ".join(sorted(PROVIDERS))
             raise ConfigError(
                 f"unknown LLM provider {provider!r}; use one of {known} (or another LangChain one)"
