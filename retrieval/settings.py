@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     # Index shape: recorded in the collection; changing any of these needs --rebuild.
     embedding_model: str = DEFAULT_MODEL
-    chunk_chars: int = Field(default=700, ge=100, le=20_000)
+    chunk_chars: int = Field(default=350, ge=100, le=20_000)
     chunk_overlap: int = Field(default=1, ge=0, le=10)  # sentences shared by neighbours
     collection: str = "chipbot"
     # Query-time encoder: "auto" uses the light numpy encoder when the model allows it.

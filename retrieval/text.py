@@ -176,10 +176,26 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+#: Abbreviations that news text and questions spell both ways ("Jan 17", "January 17").
+_EQUIVALENTS = {
+    "jan": "january",
+    "feb": "february",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The Snowball English stem of one lowercase word."""
-    result: str = _stemmer().stemWord(word)
+    """The Snowball English stem of one lowercase word (month abbreviations expanded)."""
+    result: str = _stemmer().stemWord(_EQUIVALENTS.get(word, word))
     return result
 
 

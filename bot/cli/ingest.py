@@ -23,7 +23,7 @@ PROGRESS_MIN_FILES = 5
     "--chunk-chars",
     type=click.IntRange(100, 20_000),
     default=None,
-    help="Largest chunk in characters [env CHIPBOT_CHUNK_CHARS; default 700].",
+    help="Largest chunk in characters [env CHIPBOT_CHUNK_CHARS; default 350].",
 )
 @click.option(
     "--model",

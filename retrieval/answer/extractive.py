@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,17 +27,25 @@ CALIBRATION_FILE = "calibration.json"
 
 @dataclass(frozen=True)
 class AbstentionRule:
-    """Abstain when ``weight * top_dense + (1 - weight) * best_coverage < threshold``."""
+    """Abstain when ``weight * top_dense + (1 - weight) * best_coverage < threshold``.
+
+    With ``entity_veto``, also abstain when the question names something (a capitalised
+    word or a number) that no retrieved passage mentions: "Has South Korea agreed…?"
+    over articles that never name South Korea.
+    """
 
     weight: float = 0.5
     threshold: float = 0.45
+    entity_veto: bool = False
 
     def evidence(self, top_dense: float, best_coverage: float) -> float:
         """The combined evidence score the threshold applies to."""
         return self.weight * top_dense + (1 - self.weight) * best_coverage
 
-    def abstains(self, top_dense: float, best_coverage: float) -> bool:
+    def abstains(self, top_dense: float, best_coverage: float, missing: int = 0) -> bool:
         """Whether this evidence is too weak to answer from."""
+        if self.entity_veto and missing:
+            return True
         return self.evidence(top_dense, best_coverage) < self.threshold
 
 
@@ -48,7 +57,11 @@ def calibrated_rule() -> AbstentionRule:
     except FileNotFoundError:
         return AbstentionRule()
     data = json.loads(raw)
-    return AbstentionRule(weight=float(data["weight"]), threshold=float(data["threshold"]))
+    return AbstentionRule(
+        weight=float(data["weight"]),
+        threshold=float(data["threshold"]),
+        entity_veto=bool(data.get("entity_veto", False)),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,10 @@ class ExtractiveConfig:
     max_passages: int = 5  # sentences come from the best passages only
     relative_floor: float = 0.55  # a further sentence must score this share of the best
     duplicate_jaccard: float = 0.6  # above this term overlap a sentence repeats another
-    coverage_weight: float = 0.6
+    # Tuned on eval/seeds_gold.jsonl (see README, "Quality"): lexical coverage of the
+    # question's rarer terms separates sentences within a passage; the passage's dense
+    # score and rank break ties between passages.
+    coverage_weight: float = 0.8
     dense_weight: float = 0.3
     rank_weight: float = 0.1
     rule: AbstentionRule | None = None  # None: the calibrated rule
@@ -86,6 +102,7 @@ class Evidence:
 
     top_dense: float
     best_coverage: float
+    missing_entities: tuple[str, ...] = ()
 
 
 class ExtractiveGenerator:
@@ -111,8 +128,10 @@ class ExtractiveGenerator:
     ) -> Answer:
         """Extract a short cited answer, or abstain with the nearest passages."""
         candidates, evidence = self.analyse(question, passages)
-        if not candidates or self.rule.abstains(evidence.top_dense, evidence.best_coverage):
-            answer = self._abstain(question, passages)
+        if not candidates or self.rule.abstains(
+            evidence.top_dense, evidence.best_coverage, len(evidence.missing_entities)
+        ):
+            answer = self._abstain(question, passages, evidence)
         else:
             answer = self._compose(question, self._select(candidates), passages)
         if on_token is not None:
@@ -130,8 +149,9 @@ class ExtractiveGenerator:
         q_terms = list(dict.fromkeys(tokenize(question)))
         candidates = self._candidates(passages[: self.config.max_passages])
         top_dense = max((p.dense_score or 0.0 for p in passages), default=0.0)
+        missing = missing_entities(question, passages)
         if not candidates:
-            return [], Evidence(top_dense, 0.0)
+            return [], Evidence(top_dense, 0.0, missing)
         weights = self._weights(q_terms, candidates)
         total = sum(weights.values())
         for c in candidates:
@@ -144,7 +164,7 @@ class ExtractiveGenerator:
                 + self.config.rank_weight / (1 + c.rank)
             )
         best_coverage = max(c.coverage for c in candidates)
-        return candidates, Evidence(top_dense, best_coverage)
+        return candidates, Evidence(top_dense, best_coverage, missing)
 
     def _candidates(self, passages: Sequence[Passage]) -> list[Candidate]:
         seen: dict[tuple[str, int, int], Candidate] = {}
@@ -245,14 +265,16 @@ class ExtractiveGenerator:
             generator=self.name,
         )
 
-    def _abstain(self, question: str, passages: Sequence[Passage]) -> Answer:
+    def _abstain(self, question: str, passages: Sequence[Passage], evidence: Evidence) -> Answer:
         shown = f"“{_one_line(question)}”"
-        text = (
-            f"The indexed articles don't say enough to answer {shown}. "
-            "The nearest passages are listed below for you to judge."
-            if passages
-            else f"The indexed articles don't say anything about {shown}."
-        )
+        if not passages:
+            text = f"The indexed articles don't say anything about {shown}."
+        else:
+            text = f"The indexed articles don't say enough to answer {shown}."
+            if evidence.missing_entities and self.rule.entity_veto:
+                names = ", ".join(f"“{name}”" for name in evidence.missing_entities)
+                text += f" The closest passages never mention {names}."
+            text += " The nearest passages are listed below for you to judge."
         return Answer(
             question=question,
             answer=text,
@@ -261,6 +283,34 @@ class ExtractiveGenerator:
             passages=list(passages),
             generator=self.name,
         )
+
+
+_NAME = re.compile(r"[A-Za-z0-9][\w’'-]*")
+
+
+def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, ...]:
+    """Names and numbers in ``question`` that none of ``passages`` mentions.
+
+    A name is a capitalised word that does not open the question; a number is any word
+    with a digit. Matching is on analysed terms, so "Japan’s" matches "Japan".
+    """
+    words = _NAME.findall(question)
+    named = [w for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or _has_digit(w)]
+    if not named:
+        return ()
+    seen: set[str] = set()
+    for p in passages:
+        seen.update(tokenize(p.text))
+    missing = []
+    for word in named:
+        terms = tokenize(word)
+        if terms and not any(t in seen for t in terms):
+            missing.append(word)
+    return tuple(dict.fromkeys(missing))
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
