@@ -202,3 +202,29 @@ def test_a_follow_up_is_condensed_through_the_server(
     assert "standalone question" in system["content"]
     assert "- What did Japan say about the US export controls?" in user["content"]
     assert "Latest question: And the Netherlands?" in user["content"]
+
+
+def test_the_engine_condenses_retrieves_and_streams_through_the_llm(
+    openai_server: OpenAIServer, seed_settings: Settings, embedder, monkeypatch
+) -> None:
+    from retrieval.engine import Chipbot
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    settings = seed_settings.with_overrides(
+        llm="openai:local-model", llm_base_url=openai_server.base_url, llm_max_retries=0
+    )
+    openai_server.script(
+        "How dependent is Tokyo Electron on China?",
+        "Tokyo Electron relies on China for about a quarter of its revenue [1].",
+    )
+    tokens: list[str] = []
+    answer = Chipbot(settings, embedder=embedder).ask(
+        "And Tokyo Electron?", history=["Who makes chipmaking tools?"], on_token=tokens.append
+    )
+    assert answer.notes[0] == "Read as: How dependent is Tokyo Electron on China?"
+    assert "".join(tokens) == answer.answer
+    assert answer.generator == "llm"
+    (citation,) = answer.citations
+    assert "Tokyo Electron" in citation.quote
+    passages_sent = openai_server.messages()[1]["content"]
+    assert citation.quote.strip() in passages_sent
