@@ -283,3 +283,9 @@ class Harness:
 
 
 MakeHarness = Callable[..., Harness]
+
+# Questions with a known shape over the seeds (gold-set questions the engine answers).
+CITED = "Which company is Japan's leading maker of chip manufacturing equipment?"
+UNANSWERABLE = "What is the price of bananas in Peru?"
+FIRST = "Which allies does the Biden administration consider it necessary to bring on board?"
+FOLLOW_UP = "And the Netherlands?"

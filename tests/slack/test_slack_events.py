@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fake_slack import BOT_USER_ID
-from slack_harness import Harness, MakeHarness
+from slack_harness import CITED, FIRST, FOLLOW_UP, UNANSWERABLE, Harness, MakeHarness
 
 from bot.slack.answering import NOT_ENABLED
 from bot.slack.blocks import ABSTAIN_HEADER, ACTION_SHOW_SOURCES
 from bot.slack.replies import WORKING_REACTION
 from retrieval.models import format_date
-
-CITED = "Who is Japan's minister of Economy, Trade and Industry?"
-FIRST = "What share of the global market do Japanese companies hold?"
-FOLLOW_UP = "And the Netherlands?"
 
 
 def test_a_mention_is_answered_in_its_thread_with_citations(
@@ -56,7 +52,7 @@ def test_calls_carry_the_bot_token(slack: Harness) -> None:
 
 
 def test_an_abstention_looks_different_and_lists_the_nearest_passages(slack: Harness) -> None:
-    ts = slack.mention("What is the price of bananas in Peru?")
+    ts = slack.mention(UNANSWERABLE)
     [answer] = slack.wait_answer("C1", ts)
     text = answer.block_text()
     assert ABSTAIN_HEADER in text

@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.answering import NOT_ENABLED, ask_safely
-from bot.slack.mrkdwn import clip, escape
+from bot.slack.mrkdwn import clean_incoming, clip, escape
 from bot.slack.replies import Question
 from bot.slack.services import services_from
 
@@ -30,7 +30,7 @@ def ask_command_callback(
     ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     """Acknowledge at once (usage, not enabled here, or "looking"), then queue the question."""
-    text, private = parse_command(command.get("text", ""))
+    text, private = parse_command(clean_incoming(command.get("text", "")))
     services = services_from(context)
     channel = command["channel_id"]
     if not text or text.lower() == "help":
