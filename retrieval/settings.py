@@ -64,4 +64,7 @@ class Settings(BaseSettings):
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-``None`` overrides applied (CLI flags win over env)."""
         clean = {k: v for k, v in overrides.items() if v is not None}
-        return self.model_copy(update=clean) if clean else self
+        if not clean:
+            return self
+        # Validated like the environment's values (a flag's string becomes a SecretStr).
+        return type(self).model_validate({**self.model_dump(), **clean})

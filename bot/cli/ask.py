@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,6 +16,7 @@ from bot.cli.render import console, dumps, print_answer
 from bot.cli.state import save_last
 from retrieval.engine import Chipbot
 from retrieval.errors import ChipbotError, QuestionError
+from retrieval.models import Answer, SearchFilter
 
 
 @click.command()
@@ -60,12 +61,16 @@ def ask(
         except QuestionError as exc:
             raise click.UsageError(str(exc)) from None
         engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
-        answer = engine.ask(text, k=top_k, flt=flt)
+        if as_json or not settings.llm:
+            answer = engine.ask(text, k=top_k, flt=flt)
+            save_last(settings.data_dir, answer)
+            if as_json:
+                click.echo(dumps(answer.to_dict()))
+            else:
+                print_answer(console(), answer)
+            return
+        answer = ask_streaming(engine, text, top_k, flt)
         save_last(settings.data_dir, answer)
-        if as_json:
-            click.echo(dumps(answer.to_dict()))
-        else:
-            print_answer(console(), answer)
         return
     engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
     failures = 0
@@ -86,6 +91,35 @@ def ask(
             out.print()
     if failures:
         sys.exit(EXIT_FAILURE)
+
+
+def ask_streaming(
+    engine: Chipbot,
+    text: str,
+    top_k: int | None,
+    flt: SearchFilter | None,
+    history: Sequence[str] = (),
+) -> Answer:
+    """Print the model's tokens as they come, then the checked answer and its sources.
+
+    The checked answer can differ from the stream (markers renumbered or removed,
+    unsupported sentences flagged, or the extractive fallback); then it is printed again.
+    """
+    streamed: list[str] = []
+
+    def on_token(token: str) -> None:
+        streamed.append(token)
+        click.echo(token, nl=False)
+
+    answer = engine.ask(text, k=top_k, flt=flt, history=history, on_token=on_token)
+    out = console()
+    if streamed:
+        click.echo()
+    same = "".join(streamed).strip() == answer.answer.strip()
+    if streamed and not same:
+        out.rule("checked answer", align="left", style="dim")
+    print_answer(out, answer, text=not same)
+    return answer
 
 
 def _validate(engine: Chipbot, text: str) -> None:

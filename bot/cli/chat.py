@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.ask import ask_streaming
 from bot.cli.common import common_options, handle_errors, load_settings
 from bot.cli.options import retrieval_options, search_filter
 from bot.cli.render import console, print_answer, print_citation
@@ -68,10 +69,13 @@ def chat(
                 citation = load_citation(settings.data_dir, int(arg))
                 print_citation(out, citation, engine.context(citation))
             else:
-                answer = engine.ask(line, k=top_k, flt=flt, history=history)
+                if settings.llm:
+                    answer = ask_streaming(engine, line, top_k, flt, history)
+                else:
+                    answer = engine.ask(line, k=top_k, flt=flt, history=history)
+                    print_answer(out, answer)
                 history.append(answer.standalone_question or line)
                 save_last(settings.data_dir, answer)
-                print_answer(out, answer)
         except ChipbotError as exc:
             out.print(f"[red]Error:[/red] {exc}")
         out.print()

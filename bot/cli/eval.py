@@ -10,16 +10,7 @@ import click
 from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_settings
 from bot.cli.render import dumps
 from retrieval.engine import Chipbot, read_article_text
-
-METRICS = (
-    "hit_at_k",
-    "mrr",
-    "correctness",
-    "citation_precision",
-    "citation_recall",
-    "abstention_precision",
-    "abstention_recall",
-)
+from retrieval.evaluation import METRIC_NAMES as METRICS
 
 
 def _threshold_options(func):  # type: ignore[no-untyped-def]
@@ -75,10 +66,16 @@ def eval_command(
 
     report = run_evaluation(questions, ask, k=top_k)
     failed = report.check({k: v for k, v in minimums.items() if v is not None})
+    fallbacks = sum(r.answer.generator.endswith("->extractive") for r in report.results)
     if as_json:
-        click.echo(dumps({**report.to_dict(), "failed": failed}))
+        data = report.to_dict()
+        if settings.llm:
+            data["overall"]["llm_fallbacks"] = fallbacks
+        click.echo(dumps({**data, "failed": failed}))
     else:
         click.echo(format_report(report))
+        if settings.llm:
+            click.echo(f"LLM answers that fell back to extractive: {fallbacks}")
         for message in failed:
             click.echo(f"FAILED: {message}", err=True)
     if failed:

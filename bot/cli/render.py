@@ -27,10 +27,14 @@ def _preview(text: str, limit: int = QUOTE_PREVIEW) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def print_answer(out: Console, answer: Answer) -> None:
-    """The answer, then its numbered sources (or the nearest passages if it abstained)."""
+def print_answer(out: Console, answer: Answer, *, text: bool = True) -> None:
+    """The answer, then its numbered sources (or the nearest passages if it abstained).
+
+    ``text=False`` prints only what follows the text (it was streamed already).
+    """
     style = "yellow" if answer.abstained else ""
-    out.print(Text(answer.answer, style=style))
+    if text:
+        out.print(Text(answer.answer, style=style))
     for note in answer.notes:
         out.print(Text(f"({note})", style="dim"))
     if answer.unsupported:

@@ -236,13 +236,17 @@ class LLMGenerator:
         checked = check_answer(text, passages, self.judge)
         check_ms = (time.perf_counter() - started) * 1000 - llm_ms
         if not checked.cited and not checked.abstained:
-            return self._fall_back(
+            fallback = self._fall_back(
                 question,
                 passages,
                 history,
                 "The model's answer cited none of the passages it was given; "
                 "this is the offline extractive answer instead.",
             )
+            # What the model got wrong still counts in evaluations of the model.
+            fallback.removed_citations = checked.removed_citations
+            fallback.prompt_version = self.prompt_version
+            return fallback
         notes = []
         if checked.removed_citations:
             notes.append(
