@@ -16,7 +16,7 @@ from retrieval.errors import ConfigError
 )
 @click.option(
     "--port",
-    type=click.IntRange(1, 65535),
+    type=click.IntRange(0, 65535),
     default=None,
     help="HTTP port [env PORT; default 3000].",
 )
@@ -34,7 +34,7 @@ def slack(
 
     from bot.slack.app import build_app
     from bot.slack.runner import make_runner, run
-    from bot.slack.server import EVENTS_PATH, HEALTH_PATH
+    from bot.slack.server import EVENTS_PATH, HEALTH_PATH, SlackServer
     from bot.slack.settings import load_slack_settings
     from retrieval.engine import Chipbot
 
@@ -54,9 +54,9 @@ def slack(
             f"Slack did not accept SLACK_BOT_TOKEN (auth.test at {slack_settings.api_base_url})"
         ) from None
     runner = make_runner(app, slack_settings, force_http=force_http, host=host)
-    if socket_mode:
-        click.echo("chipbot is connected to Slack in Socket Mode. Ctrl-C stops it.", err=True)
-    else:
-        base = f"http://{host}:{slack_settings.port}"
+    if isinstance(runner, SlackServer):
+        base = f"http://{host}:{runner.port}"
         click.echo(f"chipbot serves {base}{EVENTS_PATH} (health: {HEALTH_PATH}).", err=True)
+    else:
+        click.echo("chipbot is connecting to Slack in Socket Mode. Ctrl-C stops it.", err=True)
     run(runner)

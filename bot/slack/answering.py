@@ -137,7 +137,10 @@ def answer_job(
 
 def _apologise(client: WebClient, question: Question, text: str, notice: object) -> None:
     try:
-        deliver(client, question, notice_blocks(text), text, notice)
+        if question.kind == "command":
+            tell(client, question, text)  # only the asker needs to see it
+        else:
+            deliver(client, question, notice_blocks(text), text, notice)
     except Exception:
         logger.exception("could not post the apology either (%s)", question.context)
 

@@ -55,7 +55,7 @@ class SlackSettings(FeedbackSettings):
     max_queued: int = Field(
         default=100, ge=1, validation_alias=AliasChoices("CHIPBOT_SLACK_QUEUE", "max_queued")
     )
-    port: int = Field(default=3000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    port: int = Field(default=3000, ge=0, le=65535, validation_alias=AliasChoices("PORT", "port"))
 
     @field_validator("bot_token")
     @classmethod
