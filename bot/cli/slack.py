@@ -43,9 +43,7 @@ def slack(
     socket_mode = slack_settings.socket_mode(force_http)
     if not socket_mode:
         slack_settings.require_signing_secret()
-    engine = Chipbot.from_settings(settings)
-    engine.ensure_index(progress=lambda message: click.echo(message, err=True))
-    engine.warm()
+    engine = Chipbot.from_settings(settings)  # cheap: models load in warm()
     try:
         app = build_app(settings, slack_settings, engine)
     except BoltError:
@@ -53,7 +51,19 @@ def slack(
         raise ConfigError(
             f"Slack did not accept SLACK_BOT_TOKEN (auth.test at {slack_settings.api_base_url})"
         ) from None
-    runner = make_runner(app, slack_settings, force_http=force_http, host=host)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach Slack at {slack_settings.api_base_url} (SLACK_API_BASE_URL): "
+            f"{type(exc).__name__}"
+        ) from None
+    engine.ensure_index(progress=lambda message: click.echo(message, err=True))
+    engine.warm()
+    try:
+        runner = make_runner(app, slack_settings, force_http=force_http, host=host)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{slack_settings.port}: {exc.strerror}"
+        ) from None
     if isinstance(runner, SlackServer):
         base = f"http://{host}:{runner.port}"
         click.echo(f"chipbot serves {base}{EVENTS_PATH} (health: {HEALTH_PATH}).", err=True)
