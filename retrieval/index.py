@@ -8,6 +8,7 @@ never mixes two versions of an article into an answer.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,14 +83,29 @@ def article_info(head: ChunkRecord) -> ArticleInfo:
     )
 
 
+def _missing(backend: VectorBackend) -> MissingIndexError:
+    return MissingIndexError(
+        f"no index in {backend.location}; run `chipbot ingest PATH` "
+        "(or just `chipbot ask`, which indexes the shipped seeds)"
+    )
+
+
 class Index:
-    """An opened index: one active vector collection plus its BM25 index."""
+    """An opened index: one active vector collection plus its BM25 index.
+
+    Searches first check (cheaply) whether another process changed the index: a new
+    active collection (a rebuild) or a new generation (an ingest). Either makes the index
+    reconnect, because Chroma's local client keeps a per-process cache of the vectors
+    that never sees other processes' writes. Thread-safe: one lock guards the swap.
+    """
 
     def __init__(self, settings: Settings, backend: VectorBackend, store: VectorStore) -> None:
         self.settings = settings
         self.backend = backend
         self.store = store
         self._lexical: LexicalIndex | None = None
+        self._generation = str(store.info().get("generation", ""))
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Index:
@@ -99,21 +115,46 @@ class Index:
         :class:`IndexMismatchError` when it was built with another model or chunking.
         """
         backend = open_backend(settings)
-        name = backend.active_name()
-        params = expected_chunk_params(settings)
-        if name is None:
-            if not create:
-                raise MissingIndexError(
-                    f"no index in {backend.location}; run `chipbot ingest PATH` "
-                    "(or just `chipbot ask`, which indexes the shipped seeds)"
+        try:
+            name = backend.active_name()
+            params = expected_chunk_params(settings)
+            if name is None:
+                if not create:
+                    raise _missing(backend)
+                store = backend.create(
+                    settings.collection, index_meta(settings.embedding_model, 0, params)
                 )
-            store = backend.create(
-                settings.collection, index_meta(settings.embedding_model, 0, params)
-            )
+                return cls(settings, backend, store)
+            store = backend.open(name)
+            check_compatible(store.info(), settings.embedding_model, params)
             return cls(settings, backend, store)
-        store = backend.open(name)
-        check_compatible(store.info(), settings.embedding_model, params)
-        return cls(settings, backend, store)
+        except BaseException:
+            backend.close()
+            raise
+
+    def close(self) -> None:
+        """Release the vector-store connection."""
+        self.backend.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _sync(self) -> None:
+        """Reconnect when another process rebuilt or changed the index since we looked."""
+        name = self.backend.active_name()
+        if name == self.store.name:
+            generation = str(self.store.info().get("generation", ""))
+            if generation == self._generation:
+                return
+        logger.info("the index changed on disk; reconnecting")
+        self.backend.close()
+        fresh = Index.open(self.settings)
+        self.backend, self.store = fresh.backend, fresh.store
+        self._generation = fresh._generation
+        self._lexical = None
 
     @staticmethod
     def exists(settings: Settings) -> bool:
@@ -138,19 +179,23 @@ class Index:
         self, vector: np.ndarray, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[ChunkRecord, float]]:
         """The ``k`` nearest committed chunks as (record, cosine similarity), best first."""
-        fetch = k
-        for _ in range(_MAX_REFETCH):
-            raw = self.store.query(vector, fetch, flt)
-            hits = self._committed(raw)
-            if len(hits) >= k or len(raw) < fetch:
-                return hits[:k]
-            fetch = fetch * 2 + 10  # some hits were uncommitted leftovers: look further
-        return hits[:k]
+        with self._lock:
+            self._sync()
+            fetch = k
+            for _ in range(_MAX_REFETCH):
+                raw = self.store.query(vector, fetch, flt)
+                hits = self._committed(raw)
+                if len(hits) >= k or len(raw) < fetch:
+                    break
+                fetch = fetch * 2 + 10  # some hits were uncommitted leftovers: look further
+            return hits[:k]
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, rebuilt first when the store changed since it was built."""
-        self._lexical = fresh_lexical(self.store, self.lexical_path, self._lexical)
-        return self._lexical
+        with self._lock:
+            self._sync()
+            self._lexical = fresh_lexical(self.store, self.lexical_path, self._lexical)
+            return self._lexical
 
     def lexical_search(
         self, query: str, k: int, flt: SearchFilter | None = None

@@ -358,16 +358,27 @@ def ingest(
     fresh collection from ``paths`` plus every still-existing file of the old index.
     """
     backend = open_backend(settings)
+    try:
+        return _ingest(backend, paths, settings, embedder, prune, rebuild, progress)
+    finally:
+        backend.close()  # lets readers in this process see the writes (see ChromaBackend)
+
+
+def _ingest(
+    backend: VectorBackend,
+    paths: Sequence[Path],
+    settings: Settings,
+    embedder: Embedder,
+    prune: bool,
+    rebuild: bool,
+    progress: Progress | None,
+) -> IngestReport:
     report = IngestReport()
     files = _discover(paths, report)
     old_name = backend.active_name()
     if rebuild:
         if old_name is not None:
-            known = {str(f) for f in files}
-            for head in backend.open(old_name).heads().values():
-                if head.path not in known and Path(head.path).is_file():
-                    files.append(Path(head.path))
-                    known.add(head.path)
+            files += _carry_over(backend.open(old_name), files, report)
         name = _rebuild_name(settings.collection)
         params = expected_chunk_params(settings)
         store = backend.create(name, index_meta(embedder.name, embedder.dim, params))
@@ -398,6 +409,23 @@ def ingest(
         _switch(backend, settings, store.name, old_name)
     logger.info("ingest: %s", run.report.summary())
     return run.report
+
+
+def _carry_over(old: VectorStore, files: list[Path], report: IngestReport) -> list[Path]:
+    """The old index's files a rebuild must include too (gone ones are reported removed)."""
+    known = {str(f) for f in files}
+    extra: list[Path] = []
+    for head in sorted(old.heads().values(), key=lambda h: h.path):
+        if head.path in known:
+            continue
+        known.add(head.path)
+        if Path(head.path).is_file():
+            extra.append(Path(head.path))
+        else:
+            report.items.append(
+                IngestItem(head.path, head.article_id, "removed", "file no longer exists")
+            )
+    return extra
 
 
 def _switch(backend: VectorBackend, settings: Settings, new: str, old: str | None) -> None:

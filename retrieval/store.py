@@ -221,6 +221,9 @@ class VectorBackend(Protocol):
     def names(self) -> list[str]:
         """The names of every collection the backend holds."""
 
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
+
 
 class ChromaStore:
     """A :class:`VectorStore` over one Chroma collection (cosine space, our own vectors)."""
@@ -281,15 +284,19 @@ class ChromaStore:
             include=["documents", "metadatas", "distances"],
         )
         docs, metas, dists = res["documents"][0], res["metadatas"][0], res["distances"][0]
+        # A vector without metadata is one another process deleted after this process
+        # loaded its vector cache (see ChromaBackend.close): skip it.
         return [
             (record_from_metadata(doc or "", dict(meta)), 1.0 - float(dist))
             for doc, meta, dist in zip(docs, metas, dists, strict=True)
+            if meta is not None
         ]
 
     def _records(self, res: Any) -> list[ChunkRecord]:
         return [
             record_from_metadata(doc or "", dict(meta))
             for doc, meta in zip(res["documents"], res["metadatas"], strict=True)
+            if meta is not None
         ]
 
     def get(self, ids: Sequence[str]) -> list[ChunkRecord]:
@@ -432,6 +439,17 @@ class ChromaBackend:
     def names(self) -> list[str]:
         """Every collection name on this client."""
         return sorted(str(getattr(c, "name", c)) for c in self._client.list_collections())
+
+    def close(self) -> None:
+        """Release the client.
+
+        Chroma shares one in-memory system (with its vector index cache) per path per
+        process and keeps it until the last client closes; closing is what lets a later
+        client see writes made by other processes.
+        """
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
 
 
 def _connect(settings: Settings) -> Any:

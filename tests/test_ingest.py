@@ -26,6 +26,12 @@ from retrieval.store import ChromaBackend, ChromaStore, is_committed
 HELPER = Path(__file__).with_name("ingest_helpers.py")
 
 
+KOREA = (
+    "date 2023-10-09 Samsung and SK Hynix, the Korean memory makers, received indefinite "
+    "waivers from Washington to keep shipping chipmaking equipment to their plants in China.\n"
+)
+
+
 class CountingEmbedder:
     """The real embedder, counting the texts it embeds and failing on a marker word."""
 
@@ -218,8 +224,10 @@ def test_same_file_name_in_two_folders_gets_a_distinct_id(
 
 
 def test_bad_files_are_skipped_with_reasons_and_the_batch_goes_on(
-    corpus: Path, settings: Settings, embedder: Any
+    indexed: tuple[Path, Settings], embedder: Any
 ) -> None:
+    corpus, settings = indexed
+    (corpus / "zz_new.txt").write_text(article_text(30), encoding="utf-8")
     (corpus / "empty.txt").write_text("", encoding="utf-8")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (corpus / "latin1.txt").write_bytes("date 2023-01-01 Caf\xe9 talks".encode("latin-1"))
@@ -231,7 +239,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_batch_goes_on(
     assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "huge.txt", "missing.txt"}
     assert all(reasons.values())
     assert "UTF-8" in reasons["latin1.txt"]
-    assert report.counts["added"] == 4
+    assert (report.counts["added"], report.counts["unchanged"]) == (1, 4)
 
 
 def test_an_article_failing_to_embed_is_skipped_and_others_are_stored(
@@ -280,9 +288,9 @@ def test_rebuild_switches_to_a_fresh_collection_with_the_new_settings(
         Index.open(settings)
 
 
-def test_progress_is_reported_for_every_file(
-    corpus: Path, settings: Settings, embedder: Any
-) -> None:
+def test_progress_is_reported_for_every_file(indexed: tuple[Path, Settings], embedder: Any) -> None:
+    corpus, settings = indexed
+    (corpus / "gen_01.txt").write_text(article_text(1, version=2), encoding="utf-8")
     seen: list[tuple[int, int]] = []
     ingest([corpus], settings, embedder, progress=lambda d, n, _p: seen.append((d, n)))
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
@@ -396,48 +404,51 @@ def change_corpus(folder: Path) -> None:
 
 
 def snapshot(settings: Settings) -> dict[str, list[tuple[str, str]]]:
-    store = Index.open(settings).store
-    return {aid: [(c.content_hash, c.text) for c in store.chunks_of(aid)] for aid in store.heads()}
+    with Index.open(settings) as index:
+        store = index.store
+        return {
+            aid: [(c.content_hash, c.text) for c in store.chunks_of(aid)] for aid in store.heads()
+        }
 
 
 def assert_consistent_after_kill(
     settings: Settings, folder: Path, before: dict[str, list[tuple[str, str]]], embedder: Any
 ) -> None:
-    index = Index.open(settings)
-    heads = index.store.heads()
-    files = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
-    for aid, chunks in before.items():
-        old_hash = chunks[0][0]
-        if hashlib.sha256(files[aid].encode()).hexdigest() == old_hash:  # file untouched
-            assert [(c.content_hash, c.text) for c in index.store.chunks_of(aid)] == chunks
-        if heads[aid].content_hash == old_hash:  # not (yet) redone: serves old chunks only
-            served = [(c.content_hash, c.text) for c in index.chunks_of(aid)]
-            assert served
-            assert set(served) <= set(chunks)
-    # No chunk can be cited wrongly: it quotes the current file, or its head is still old.
-    for record in index.store.scan():
-        head = heads.get(record.article_id)
-        old_hash = before.get(record.article_id, [("", "")])[0][0]
-        quotes_file = files[record.article_id][record.start : record.end] == record.text
-        assert quotes_file or (head is not None and head.content_hash == old_hash)
-    # Searches only ever return committed chunks.
-    for query in ("lithography export controls", "Nippon", "kw03 version 2", "kw41"):
-        hits = index.dense_search(embedder.embed_query(query), k=20)
-        hits += index.lexical_search(query, k=20)
-        for record, _ in hits:
-            assert is_committed(record, heads.get(record.article_id))
-    # Untouched articles still answer.
-    assert index.lexical_search("kw05", k=1)[0][0].article_id == "gen_05"
+    with Index.open(settings) as index:
+        heads = index.store.heads()
+        files = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.txt")}
+        for aid, chunks in before.items():
+            old_hash = chunks[0][0]
+            if hashlib.sha256(files[aid].encode()).hexdigest() == old_hash:  # file untouched
+                assert [(c.content_hash, c.text) for c in index.store.chunks_of(aid)] == chunks
+            if heads[aid].content_hash == old_hash:  # not (yet) redone: serves old chunks only
+                served = [(c.content_hash, c.text) for c in index.chunks_of(aid)]
+                assert served
+                assert set(served) <= set(chunks)
+        # No chunk can be cited wrongly: it quotes the current file, or its head is still old.
+        for record in index.store.scan():
+            head = heads.get(record.article_id)
+            old_hash = before.get(record.article_id, [("", "")])[0][0]
+            quotes_file = files[record.article_id][record.start : record.end] == record.text
+            assert quotes_file or (head is not None and head.content_hash == old_hash)
+        # Searches only ever return committed chunks.
+        for query in ("lithography export controls", "Nippon", "kw03 version 2", "kw41"):
+            hits = index.dense_search(embedder.embed_query(query), k=20)
+            hits += index.lexical_search(query, k=20)
+            for record, _ in hits:
+                assert is_committed(record, heads.get(record.article_id))
+        # Untouched articles still answer.
+        assert index.lexical_search("kw05", k=1)[0][0].article_id == "gen_05"
 
 
 def assert_complete(settings: Settings, folder: Path) -> None:
-    index = Index.open(settings)
-    files = {p.stem for p in folder.glob("*.txt")}
-    assert {a.id for a in index.articles()} == files
-    assert_chunks_match_files(index)
-    assert index.store.count() == sum(a.n_chunks for a in index.articles())
-    assert index.lexical_search("kw41", k=1)[0][0].article_id == "gen_41"
-    assert index.lexical_search("Nippon", k=1)[0][0].article_id.startswith("000_")
+    with Index.open(settings) as index:
+        files = {p.stem for p in folder.glob("*.txt")}
+        assert {a.id for a in index.articles()} == files
+        assert_chunks_match_files(index)
+        assert index.store.count() == sum(a.n_chunks for a in index.articles())
+        assert index.lexical_search("kw41", k=1)[0][0].article_id == "gen_41"
+        assert index.lexical_search("Nippon", k=1)[0][0].article_id.startswith("000_")
 
 
 @pytest.mark.slow
@@ -497,17 +508,36 @@ def test_killed_rebuild_leaves_the_old_index_answering(
         settings.data_dir, [corpus], {"INGEST_TEST_KILL_AFTER_UPSERTS": "2"}, "--rebuild"
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    index = Index.open(settings)
-    assert index.store.name == settings.collection
+    with Index.open(settings) as index:
+        assert index.store.name == settings.collection
+        assert index.lexical_search("kw02", k=1)[0][0].article_id == "gen_02"
     assert snapshot(settings) == before
-    assert index.lexical_search("kw02", k=1)[0][0].article_id == "gen_02"
     ingest([corpus], settings, embedder, rebuild=True)
-    names = ChromaBackend(settings).names()
-    assert len(names) == 1  # the old index and the killed rebuild's leftovers are gone
+    backend = ChromaBackend(settings)
+    assert len(backend.names()) == 1  # the old index and the killed rebuild's leftovers are gone
+    backend.close()
     assert_complete_small(settings, corpus)
 
 
 def assert_complete_small(settings: Settings, folder: Path) -> None:
-    index = Index.open(settings)
-    assert {a.id for a in index.articles()} == {p.stem for p in folder.glob("*.txt")}
-    assert_chunks_match_files(index)
+    with Index.open(settings) as index:
+        assert {a.id for a in index.articles()} == {p.stem for p in folder.glob("*.txt")}
+        assert_chunks_match_files(index)
+
+
+@pytest.mark.slow
+def test_an_open_index_sees_what_another_process_ingested(
+    indexed: tuple[Path, Settings], embedder: Any
+) -> None:
+    corpus, settings = indexed
+    with Index.open(settings) as index:
+        query = embedder.embed_query("Which Korean memory makers got waivers?")
+        assert index.dense_search(query, k=1)[0][0].article_id != "korea"
+        (corpus / "korea.txt").write_text(KOREA, encoding="utf-8")
+        (corpus / "gen_02.txt").write_text(article_text(2, 2, paragraphs=1), encoding="utf-8")
+        done = run_helper(settings.data_dir, [corpus])
+        assert done.returncode == 0, done.stderr
+        assert index.dense_search(query, k=1)[0][0].article_id == "korea"
+        assert index.lexical_search("Hynix", k=1)[0][0].article_id == "korea"
+        hits = index.dense_search(embedder.embed_query("kw02 revision"), k=50)
+        assert all(r.text in (corpus / f"{r.article_id}.txt").read_text() for r, _ in hits)

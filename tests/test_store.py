@@ -211,7 +211,7 @@ def test_opening_an_index_built_with_another_model_is_a_mismatch(settings: Setti
 def test_opening_an_index_with_other_chunking_is_a_mismatch(settings: Settings) -> None:
     from retrieval.index import Index
 
-    Index.open(settings, create=True)
+    Index.open(settings.with_overrides(chunk_chars=700), create=True).close()
     with pytest.raises(IndexMismatchError, match=r"max_chars=700.*max_chars=900"):
         Index.open(settings.with_overrides(chunk_chars=900))
 
