@@ -7,9 +7,10 @@ never mixes two versions of an article into an answer.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,25 @@ def _missing(backend: VectorBackend) -> MissingIndexError:
     )
 
 
+def _connect(settings: Settings, *, create: bool) -> tuple[VectorBackend, VectorStore]:
+    """The backend and its active store, checked against ``settings``."""
+    backend = open_backend(settings)
+    try:
+        name = backend.active_name()
+        params = expected_chunk_params(settings)
+        if name is None:
+            if not create:
+                raise _missing(backend)
+            meta = index_meta(settings.embedding_model, 0, params)
+            return backend, backend.create(settings.collection, meta)
+        store = backend.open(name)
+        check_compatible(store.info(), settings.embedding_model, params)
+        return backend, store
+    except BaseException:
+        backend.close()
+        raise
+
+
 class Index:
     """An opened index: one active vector collection plus its BM25 index.
 
@@ -114,33 +134,29 @@ class Index:
         Raises :class:`MissingIndexError` when there is none and ``create`` is false, and
         :class:`IndexMismatchError` when it was built with another model or chunking.
         """
-        backend = open_backend(settings)
-        try:
-            name = backend.active_name()
-            params = expected_chunk_params(settings)
-            if name is None:
-                if not create:
-                    raise _missing(backend)
-                store = backend.create(
-                    settings.collection, index_meta(settings.embedding_model, 0, params)
-                )
-                return cls(settings, backend, store)
-            store = backend.open(name)
-            check_compatible(store.info(), settings.embedding_model, params)
-            return cls(settings, backend, store)
-        except BaseException:
-            backend.close()
-            raise
+        return cls(settings, *_connect(settings, create=create))
 
     def close(self) -> None:
-        """Release the vector-store connection."""
+        """Release the vector-store connection (also done when the index is collected)."""
         self.backend.close()
+
+    def __del__(self) -> None:
+        # An unclosed client would pin Chroma's per-process vector cache (see _sync).
+        with contextlib.suppress(Exception):
+            self.close()
 
     def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def _using(self) -> Iterator[VectorStore]:
+        """The up-to-date store, held under the lock (a reconnect closes the old client)."""
+        with self._lock:
+            self._sync()
+            yield self.store
 
     def _sync(self) -> None:
         """Reconnect when another process rebuilt or changed the index since we looked."""
@@ -151,15 +167,18 @@ class Index:
                 return
         logger.info("the index changed on disk; reconnecting")
         self.backend.close()
-        fresh = Index.open(self.settings)
-        self.backend, self.store = fresh.backend, fresh.store
-        self._generation = fresh._generation
+        self.backend, self.store = _connect(self.settings, create=False)
+        self._generation = str(self.store.info().get("generation", ""))
         self._lexical = None
 
     @staticmethod
     def exists(settings: Settings) -> bool:
         """True when an index (an active collection) exists for ``settings``."""
-        return open_backend(settings).active_name() is not None
+        backend = open_backend(settings)
+        try:
+            return backend.active_name() is not None
+        finally:
+            backend.close()
 
     @property
     def lexical_path(self) -> Path:
@@ -179,11 +198,10 @@ class Index:
         self, vector: np.ndarray, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[ChunkRecord, float]]:
         """The ``k`` nearest committed chunks as (record, cosine similarity), best first."""
-        with self._lock:
-            self._sync()
+        with self._using() as store:
             fetch = k
             for _ in range(_MAX_REFETCH):
-                raw = self.store.query(vector, fetch, flt)
+                raw = store.query(vector, fetch, flt)
                 hits = self._committed(raw)
                 if len(hits) >= k or len(raw) < fetch:
                     break
@@ -192,9 +210,8 @@ class Index:
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, rebuilt first when the store changed since it was built."""
-        with self._lock:
-            self._sync()
-            self._lexical = fresh_lexical(self.store, self.lexical_path, self._lexical)
+        with self._using() as store:
+            self._lexical = fresh_lexical(store, self.lexical_path, self._lexical)
             return self._lexical
 
     def lexical_search(
@@ -205,22 +222,26 @@ class Index:
 
     def get(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Records by chunk id, in the order asked; unknown ids are omitted."""
-        return self.store.get(ids)
+        with self._using() as store:
+            return store.get(ids)
 
     def chunks_of(self, article_id: str) -> list[ChunkRecord]:
         """The committed chunks of an article, ordered by chunk number."""
-        chunks = self.store.chunks_of(article_id)
+        with self._using() as store:
+            chunks = store.chunks_of(article_id)
         head = chunks[0] if chunks and chunks[0].chunk_no == 0 else None
         return [c for c in chunks if is_committed(c, head)]
 
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article, by date (undated last) then id."""
-        infos = [article_info(h) for h in self.store.heads().values()]
+        with self._using() as store:
+            infos = [article_info(h) for h in store.heads().values()]
         return sorted(infos, key=lambda a: (a.date is None, a.date or 0, a.id))
 
     def article(self, article_id: str) -> ArticleInfo:
         """One indexed article; :class:`CitationError` when the id is unknown."""
-        found = self.store.get([chunk_id(article_id, 0)])
+        with self._using() as store:
+            found = store.get([chunk_id(article_id, 0)])
         if not found:
             raise CitationError(
                 f"unknown article {article_id!r}; run `chipbot docs` to list indexed articles"
@@ -229,17 +250,18 @@ class Index:
 
     def stats(self) -> dict[str, Any]:
         """What ``chipbot status`` shows about the index."""
-        info = self.store.info()
-        return {
-            "backend": self.settings.vector_backend,
-            "location": self.backend.location,
-            "collection": self.store.name,
-            "model": info.get("model"),
-            "dim": info.get("dim"),
-            "chunk_params": info.get("chunk_params"),
-            "created": info.get("created"),
-            "generation": info.get("generation"),
-            "schema": info.get("chipbot_schema"),
-            "n_articles": len(self.store.heads()),
-            "n_chunks": self.store.count(),
-        }
+        with self._using() as store:
+            info = store.info()
+            return {
+                "backend": self.settings.vector_backend,
+                "location": self.backend.location,
+                "collection": store.name,
+                "model": info.get("model"),
+                "dim": info.get("dim"),
+                "chunk_params": info.get("chunk_params"),
+                "created": info.get("created"),
+                "generation": info.get("generation"),
+                "schema": info.get("chipbot_schema"),
+                "n_articles": len(store.heads()),
+                "n_chunks": store.count(),
+            }
