@@ -22,10 +22,20 @@ def skip_seen_events(store: Store) -> Callable[..., BoltResponse | None]:
 
     def skip_seen(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not store.claim(f"event:{event_id}"):
+        if isinstance(event_id, str) and not _claim(store, f"event:{event_id}"):
             logger.info("dropping a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         next()
         return None
 
     return skip_seen
+
+
+def _claim(store: Store, key: str) -> bool:
+    """Claim ``key``; with a broken store, let the event through (the asker gets an answer
+    or an apology rather than silence)."""
+    try:
+        return store.claim(key)
+    except Exception:
+        logger.exception("the dedupe store failed; handling %s anyway", key)
+        return True
