@@ -137,13 +137,8 @@ class Index:
         return cls(settings, *_connect(settings, create=create))
 
     def close(self) -> None:
-        """Release the vector-store connection (also done when the index is collected)."""
+        """Release the vector-store connection (also done when it is garbage-collected)."""
         self.backend.close()
-
-    def __del__(self) -> None:
-        # An unclosed client would pin Chroma's per-process vector cache (see _sync).
-        with contextlib.suppress(Exception):
-            self.close()
 
     def __enter__(self) -> Index:
         return self

@@ -13,6 +13,7 @@ Without a pointer the collection named ``settings.collection`` is the active one
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -228,9 +229,10 @@ class VectorBackend(Protocol):
 class ChromaStore:
     """A :class:`VectorStore` over one Chroma collection (cosine space, our own vectors)."""
 
-    def __init__(self, client: Any, collection: Any) -> None:
+    def __init__(self, client: Any, collection: Any, owner: object = None) -> None:
         self._client = client
         self._col = collection
+        self._owner = owner  # keeps the backend (which closes the client when collected) alive
         self.name: str = collection.name
 
     def upsert(self, records: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
@@ -398,7 +400,8 @@ class ChromaBackend:
 
     def open(self, name: str) -> ChromaStore:
         """The existing collection ``name`` (Chroma never embeds: no embedding function)."""
-        return ChromaStore(self._client, self._client.get_collection(name, embedding_function=None))
+        col = self._client.get_collection(name, embedding_function=None)
+        return ChromaStore(self._client, col, owner=self)
 
     def create(self, name: str, info: dict[str, Any]) -> ChromaStore:
         """A new cosine-space collection recording ``info``."""
@@ -408,7 +411,7 @@ class ChromaBackend:
             metadata=_encode_meta(info),
             embedding_function=None,
         )
-        return ChromaStore(self._client, col)
+        return ChromaStore(self._client, col, owner=self)
 
     def activate(self, name: str) -> None:
         """Point at ``name``: one metadata write (server) or one ``os.replace`` (local)."""
@@ -450,6 +453,11 @@ class ChromaBackend:
         close = getattr(self._client, "close", None)
         if close is not None:
             close()
+
+    def __del__(self) -> None:
+        # An unclosed client pins Chroma's per-process vector cache (see close()).
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 def _connect(settings: Settings) -> Any:
