@@ -17,6 +17,7 @@ import pytest
 from retrieval.embedding import Embedder, encoders, load_embedder, resolve_model_path
 from retrieval.encoders.bert_math import erf, gelu_
 from retrieval.encoders.numpy_bert import NumpyBertEncoder
+from retrieval.encoders.weights import read_safetensors
 from retrieval.errors import ConfigError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -348,3 +349,37 @@ def test_gelu_matches_the_exact_erf_definition() -> None:
     exact = np.array([0.5 * float(v) * (1 + math.erf(float(v) / math.sqrt(2))) for v in x])
     got = gelu_(x.copy())
     assert float(np.max(np.abs(got - exact) / np.maximum(1.0, np.abs(exact)))) < 1e-6
+
+
+def test_mapped_weights_equal_what_safetensors_reads() -> None:
+    from safetensors.numpy import load_file
+
+    path = Path(resolve_model_path(MODEL)) / "model.safetensors"
+    mapped = read_safetensors(path)
+    loaded = load_file(str(path))
+    assert mapped.keys() == loaded.keys()
+    for name, array in loaded.items():
+        assert mapped[name].dtype == array.dtype
+        np.testing.assert_array_equal(mapped[name], array)
+
+
+def test_mapped_weights_cover_other_dtypes(tmp_path: Path) -> None:
+    from safetensors.numpy import save_file
+
+    tensors: dict[str, np.ndarray] = {
+        "half": np.arange(6, dtype=np.float16).reshape(2, 3),
+        "ids": np.arange(4, dtype=np.int64),
+        "scalar": np.array(1.5, dtype=np.float32),
+    }
+    save_file(tensors, str(tmp_path / "t.safetensors"))
+    mapped = read_safetensors(tmp_path / "t.safetensors")
+    for name, array in tensors.items():
+        assert mapped[name].dtype == array.dtype
+        np.testing.assert_array_equal(mapped[name], array)
+
+
+def test_corrupt_weights_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
+    with pytest.raises(ConfigError, match="cannot read model weights"):
+        read_safetensors(path)

@@ -20,6 +20,7 @@ import numpy as np
 
 from retrieval.encoders.bert_math import F32, BertLayer, BertWeights, encode
 from retrieval.encoders.threads import single_threaded_blas, worker_count
+from retrieval.encoders.weights import read_safetensors
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def _bert_weights(tensors: Mapping[str, np.ndarray], config: dict[str, Any]) -> 
             raise ConfigError(f"numpy encoder: weight {prefix + key} missing") from None
 
     def dense(key: str) -> tuple[F32, F32]:
-        return np.ascontiguousarray(get(key + ".weight").T), get(key + ".bias")
+        return np.ascontiguousarray(get(key + ".weight")), get(key + ".bias")
 
     layers = []
     for i in range(int(config["num_hidden_layers"])):
@@ -106,7 +107,7 @@ def _bert_weights(tensors: Mapping[str, np.ndarray], config: dict[str, Any]) -> 
         ffn_w, ffn_b = dense(p + "output.dense")
         layers.append(
             BertLayer(
-                qkv_w=np.ascontiguousarray(qkv_w.T),
+                qkv_w=qkv_w,
                 qkv_b=qkv_b,
                 out_w=out_w,
                 out_b=out_b,
@@ -142,16 +143,15 @@ class NumpyBertEncoder:
 
     def __init__(self, model_dir: Path, name: str | None = None) -> None:
         """Load weights and tokenizer from ``model_dir``; :class:`ConfigError` if unsupported."""
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         config, self.max_seq_length = check_supported(model_dir)
         self.name = name or str(model_dir)
+        tensors = read_safetensors(model_dir / "model.safetensors")
         try:
-            tensors = load_file(str(model_dir / "model.safetensors"))
             self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        except Exception as exc:  # safetensors and tokenizers raise their own error types
-            raise ConfigError(f"cannot load numpy encoder from {model_dir}: {exc}") from exc
+        except Exception as exc:  # tokenizers raises its own error type
+            raise ConfigError(f"cannot read {model_dir / 'tokenizer.json'}: {exc}") from exc
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
         self._weights = _bert_weights(tensors, config)
