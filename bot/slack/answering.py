@@ -84,11 +84,11 @@ def submit(services: Services, client: WebClient, question: Question) -> Ticket 
         tell(client, question, BUSY)
         return None
     if ticket.position > 0:
-        ticket.announce(lambda: _announce(services, client, question, ticket.position))
+        ticket.announce(lambda: _announce(client, question, ticket.position))
     return ticket
 
 
-def _announce(services: Services, client: WebClient, question: Question, position: int) -> object:
+def _announce(client: WebClient, question: Question, position: int) -> object:
     if question.kind == "assistant" and question.thread_ts:
         show_working(client, question, status=f"is queued (number {position})…")
         return None
