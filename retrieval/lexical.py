@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import mmap
 import os
 import secrets
 import shutil
@@ -99,6 +100,12 @@ class LexicalIndex:
         self._offsets: np.ndarray = (
             np.load(folder / "offsets.npy", mmap_mode="r") if count else np.zeros(1, np.int64)
         )
+        # Mapped now, like the arrays, so the files stay readable even if another process
+        # publishes a newer version and deletes this folder while we still use it.
+        self._records: mmap.mmap | None = None
+        if count:
+            with (folder / "records.jsonl").open("rb") as f:
+                self._records = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
     def __len__(self) -> int:
         return int(self._meta.get("count", 0))
@@ -209,15 +216,12 @@ class LexicalIndex:
     ) -> list[tuple[ChunkRecord, float]]:
         """Like :meth:`search`, with each hit's stored record (no vector-store round trip)."""
         hits = self._top(query, k, flt)
-        if not hits:
+        if not hits or self._records is None:
             return []
-        out: list[tuple[ChunkRecord, float]] = []
-        with (self._folder / "records.jsonl").open("rb") as f:
-            for i, score in hits:
-                start, end = int(self._offsets[i]), int(self._offsets[i + 1])
-                f.seek(start)
-                out.append((_record_from_line(f.read(end - start)), score))
-        return out
+        return [
+            (_record_from_line(self._records[int(self._offsets[i]) : int(self._offsets[i + 1])]), s)
+            for i, s in hits
+        ]
 
 
 def _publish(directory: Path, folder: Path) -> None:

@@ -150,6 +150,13 @@ def test_rebuilding_replaces_the_published_version(built: LexicalIndex, tmp_path
     assert len([p for p in (tmp_path / "lex").iterdir() if p.is_dir()]) == 1
 
 
+def test_a_loaded_index_keeps_answering_after_a_newer_build_deletes_its_files(
+    built: LexicalIndex, tmp_path: Path
+) -> None:
+    LexicalIndex.build(RECORDS[:1], tmp_path / "lex", generation="g2")
+    assert [r.id for r, _ in built.search_records("Hague", k=1)] == ["dutch:1"]
+
+
 @pytest.fixture
 def store_settings(tmp_path: Path, embedder: Any) -> Settings:
     """A store holding RECORDS (heads committed), without any BM25 index yet."""
