@@ -305,6 +305,16 @@ def test_numpy_encoder_rejects_extra_modules(tmp_path: Path) -> None:
         NumpyBertEncoder(model_dir)
 
 
+def test_numpy_encoder_rejects_a_tokenizer_config_that_changes_casing(tmp_path: Path) -> None:
+    model_dir = _copy_model(tmp_path)
+    path = model_dir / "tokenizer_config.json"
+    config = json.loads(path.read_text())
+    config["do_lower_case"] = False
+    path.write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="disagree on case"):
+        NumpyBertEncoder(model_dir)
+
+
 @pytest.mark.slow
 def test_auto_falls_back_to_sentence_transformers_when_numpy_cannot_reproduce_the_model(
     tmp_path: Path,

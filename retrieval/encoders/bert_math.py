@@ -1,7 +1,7 @@
 """The BERT encoder forward pass in float32 numpy, with mean pooling.
 
-Pure functions over :class:`BertWeights`; the layout (pre-transposed dense weights,
-fused QKV with the attention scale folded in) is made once at load time.
+Pure functions over :class:`BertWeights`; the layout (fused QKV with the attention
+scale folded in) is made once at load time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 F32 = npt.NDArray[np.float32]
 
-# Abramowitz & Stegun 7.1.26: |error| < 1.5e-7, below float32 resolution near 1.
+# Abramowitz & Stegun 7.1.26: |error| < 1.5e-7 in exact arithmetic.
 _ERF_P = np.float32(0.3275911)
 _ERF_A = tuple(
     np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,17 @@ def _read_json(path: Path) -> Any:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
-def check_supported(model_dir: Path) -> tuple[dict[str, Any], int]:
-    """The BERT config and max sequence length of ``model_dir``, or :class:`ConfigError`.
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the encoder needs to know about a supported model dir."""
+
+    config: dict[str, Any]  # the BERT config.json
+    max_seq_length: int
+    lower_case: bool  # sentence-transformers lowercases texts itself before tokenising
+
+
+def check_supported(model_dir: Path) -> ModelSpec:
+    """The spec of ``model_dir``, or :class:`ConfigError` when numpy cannot reproduce it.
 
     Supported: a sentence-transformers dir whose modules are Transformer (BERT,
     absolute positions, GELU), mean pooling and optionally Normalize.
@@ -73,10 +83,21 @@ def check_supported(model_dir: Path) -> tuple[dict[str, Any], int]:
     if config.get("position_embedding_type", "absolute") != "absolute":
         raise ConfigError("numpy encoder supports absolute position embeddings only")
     max_len = int(config.get("max_position_embeddings", 512))
-    st_config = model_dir / "sentence_bert_config.json"
-    if st_config.is_file():
-        max_len = min(max_len, int(_read_json(st_config).get("max_seq_length") or max_len))
-    return config, max_len
+    st_path = model_dir / "sentence_bert_config.json"
+    st_config = _read_json(st_path) if st_path.is_file() else {}
+    max_len = min(max_len, int(st_config.get("max_seq_length") or max_len))
+    return ModelSpec(config, max_len, bool(st_config.get("do_lower_case", False)))
+
+
+def _check_tokenizer(tokenizer: Any, model_dir: Path) -> None:
+    """Refuse a tokenizer.json that transformers would reconfigure from tokenizer_config.json."""
+    path = model_dir / "tokenizer_config.json"
+    wanted = _read_json(path).get("do_lower_case") if path.is_file() else None
+    lowercase = getattr(tokenizer.normalizer, "lowercase", None)
+    if wanted is not None and lowercase is not None and bool(wanted) != bool(lowercase):
+        raise ConfigError(
+            "numpy encoder: tokenizer.json and tokenizer_config.json disagree on case"
+        )
 
 
 def _bert_weights(tensors: Mapping[str, np.ndarray], config: dict[str, Any]) -> BertWeights:
@@ -145,22 +166,28 @@ class NumpyBertEncoder:
         """Load weights and tokenizer from ``model_dir``; :class:`ConfigError` if unsupported."""
         from tokenizers import Tokenizer
 
-        config, self.max_seq_length = check_supported(model_dir)
+        spec = check_supported(model_dir)
+        self.max_seq_length = spec.max_seq_length
+        self._lower_case = spec.lower_case
         self.name = name or str(model_dir)
         tensors = read_safetensors(model_dir / "model.safetensors")
         try:
             self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         except Exception as exc:  # tokenizers raises its own error type
             raise ConfigError(f"cannot read {model_dir / 'tokenizer.json'}: {exc}") from exc
+        _check_tokenizer(self._tokenizer, model_dir)
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
-        self._weights = _bert_weights(tensors, config)
+        self._weights = _bert_weights(tensors, spec.config)
         self.dim = self._weights.hidden
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text (with [CLS]/[SEP], truncated) as sentence-transformers makes."""
-        # sentence-transformers strips each text before tokenising; so must we.
-        return [e.ids for e in self._tokenizer.encode_batch([str(t).strip() for t in texts])]
+        # sentence-transformers strips (and may lowercase) each text first; so must we.
+        clean = [str(t).strip() for t in texts]
+        if self._lower_case:
+            clean = [t.lower() for t in clean]
+        return [e.ids for e in self._tokenizer.encode_batch(clean)]
 
     def _encode_ids(self, batch: Sequence[list[int]]) -> F32:
         length = max(len(ids) for ids in batch)
