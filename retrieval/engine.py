@@ -164,6 +164,9 @@ class Chipbot:
         report = ingest(
             paths, self.settings, self.embedder, prune=prune, rebuild=rebuild, progress=progress
         )
+        # An open Chroma client keeps a per-process cache that would hide the new writes.
+        if self._index is not None:
+            self._index.close()
         self._index = None
         self._retriever = None
         return report
