@@ -8,6 +8,7 @@ pays them); latency and throughput in this process after a warm-up.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--load-runs", type=int, default=3)
     args = parser.parse_args()
     names = args.encoders.split(",")
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     texts = seed_like_texts(args.texts)
     rows = {}
     for name in names:
@@ -113,10 +115,10 @@ def main() -> None:
     for name in names[1:]:
         load, p50, p95, tps = rows[name]
         print(
-            f"{base} vs {name}: load {load / b_load:.1f}x faster, "
-            f"query p50 {p50 / b_p50:.2f}x, p95 {p95 / b_p95:.2f}x (>1 = {base} faster), "
-            f"throughput {b_tps / tps:.2f}x of {name}"
+            f"speed-up of {base} over {name} (>1: {base} faster): cold load {load / b_load:.1f}, "
+            f"query p50 {p50 / b_p50:.2f}, p95 {p95 / b_p95:.2f}, batch {b_tps / tps:.2f}"
         )
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

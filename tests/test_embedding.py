@@ -197,10 +197,10 @@ def test_related_texts_are_closer_than_unrelated_ones(numpy_embedder: Embedder) 
     assert float(query @ related) > float(query @ unrelated) + 0.2
 
 
-@pytest.mark.parametrize("encoder", ["numpy", "sentence-transformers"])
+@pytest.mark.parametrize(
+    "encoder", ["numpy", pytest.param("sentence-transformers", marks=pytest.mark.slow)]
+)
 def test_empty_input_gives_an_empty_matrix(encoder: str) -> None:
-    if encoder == "sentence-transformers":
-        pytest.importorskip("sentence_transformers")
     vectors = load_embedder(MODEL, encoder).embed_documents([])
     assert vectors.shape == (0, 384)
     assert vectors.dtype == np.float32
