@@ -91,6 +91,8 @@ def resolve_model_path(model: str) -> Path | str:
 def _resolve_checked(model: str) -> Path | str:
     resolved = resolve_model_path(model)
     if isinstance(resolved, str) and _looks_like_path(resolved):
+        if Path(resolved).expanduser().exists():
+            raise ConfigError(f"embedding model path {model!r} is not a directory")
         raise ConfigError(f"embedding model directory {model!r} does not exist")
     return resolved
 

@@ -251,6 +251,13 @@ def test_missing_model_directory_is_a_config_error(tmp_path: Path, encoder: str)
         load_embedder(str(tmp_path / "no-such-model"), encoder)
 
 
+def test_model_path_that_is_a_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"")
+    with pytest.raises(ConfigError, match="is not a directory"):
+        load_embedder(str(path), "auto")
+
+
 def test_numpy_encoder_refuses_a_hub_name_it_cannot_find_locally() -> None:
     with pytest.raises(ConfigError, match="local model directory"):
         load_embedder("some-org/some-model", "numpy")
