@@ -53,7 +53,6 @@ def embedder():  # type: ignore[no-untyped-def]
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
     """A data dir holding a real index of the seeds, built once; copy it before mutating."""
     from retrieval.ingest import ingest
-
     from retrieval.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("seed-index")
