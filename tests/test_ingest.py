@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ingest_helpers import ROOT, article_text, write_corpus
 
 from retrieval.errors import CitationError, IndexMismatchError, MissingIndexError
 from retrieval.index import Index
@@ -22,6 +21,7 @@ from retrieval.ingest import IngestReport, ingest
 from retrieval.lexical import lexical_dir
 from retrieval.settings import Settings
 from retrieval.store import ChromaBackend, ChromaStore, is_committed
+from tests.ingest_helpers import ROOT, article_text, write_corpus
 
 HELPER = Path(__file__).with_name("ingest_helpers.py")
 

@@ -13,9 +13,6 @@ import pytest
 # The helpers live beside this file under names no other test folder uses.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fake_slack import FakeSlack
-from slack_harness import SECRET, Harness, MakeHarness
-
 from bot.slack.app import build_app
 from bot.slack.jobs import JobPool
 from bot.slack.server import SlackServer
@@ -23,6 +20,8 @@ from bot.slack.services import Engine
 from bot.slack.settings import SlackSettings
 from bot.slack.store import Store
 from retrieval.settings import Settings
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.slack_harness import SECRET, Harness, MakeHarness
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, Message
-
 from bot.slack.jobs import JobPool
 from bot.slack.server import SlackServer
 from bot.slack.store import Store
+from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, Message
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ACTIONS_ROW = "actions"

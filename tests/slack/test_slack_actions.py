@@ -8,8 +8,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from fake_slack import Message
-from slack_harness import CITED, Harness, MakeHarness
 
 from bot.slack.answering import APOLOGY
 from bot.slack.blocks import (
@@ -23,6 +21,8 @@ from bot.slack.mrkdwn import escape
 from bot.slack.store import AnswerRecord
 from retrieval.errors import CitationError
 from retrieval.models import Answer, Citation
+from tests.slack.fake_slack import Message
+from tests.slack.slack_harness import CITED, Harness, MakeHarness
 
 
 def _flat(text: str) -> str:

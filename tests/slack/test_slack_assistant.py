@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 
-from slack_harness import CITED, FIRST, FOLLOW_UP, Harness
-
 from bot.slack.listeners.assistant.thread_started import GREETING
 from bot.slack.replies import WORKING_REACTION, WORKING_STATUS
 from bot.slack.services import SUGGESTED_PROMPTS
+from tests.slack.slack_harness import CITED, FIRST, FOLLOW_UP, Harness
 
 THREAD = "1690000999.000100"
 

@@ -8,8 +8,6 @@ import threading
 import time
 
 import pytest
-from fake_slack import Message
-from slack_harness import CITED, Harness, MakeHarness
 
 from bot.slack.answering import APOLOGY, BUSY
 from bot.slack.blocks import ACTION_SHOW_SOURCES, answer_blocks
@@ -18,6 +16,8 @@ from bot.slack.jobs import JobPool
 from bot.slack.listeners.assistant.thread_started import GREETING
 from bot.slack.store import AnswerRecord
 from retrieval.models import Answer, Citation
+from tests.slack.fake_slack import Message
+from tests.slack.slack_harness import CITED, Harness, MakeHarness
 
 THREAD = "1690000999.000100"
 

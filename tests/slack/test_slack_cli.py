@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fake_slack import FakeSlack
-from slack_harness import SECRET, sign
 
 from bot.cli import main
 from bot.slack.store import AnswerRecord, Store
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.slack_harness import SECRET, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from slack_harness import CITED, Harness, MakeHarness
-
 from bot.slack.answering import NOT_ENABLED
 from bot.slack.blocks import ACTION_SHOW_SOURCES
 from bot.slack.listeners.commands.ask import USAGE, parse_command
+from tests.slack.slack_harness import CITED, Harness, MakeHarness
 
 
 def test_ask_is_acknowledged_at_once_then_answered_in_the_channel(slack: Harness) -> None:

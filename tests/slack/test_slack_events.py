@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fake_slack import BOT_USER_ID
-from slack_harness import CITED, FIRST, FOLLOW_UP, UNANSWERABLE, Harness, MakeHarness
-
 from bot.slack.answering import NOT_ENABLED
 from bot.slack.blocks import ABSTAIN_HEADER, ACTION_SHOW_SOURCES
 from bot.slack.replies import WORKING_REACTION
 from retrieval.models import format_date
+from tests.slack.fake_slack import BOT_USER_ID
+from tests.slack.slack_harness import CITED, FIRST, FOLLOW_UP, UNANSWERABLE, Harness, MakeHarness
 
 
 def test_a_mention_is_answered_in_its_thread_with_citations(

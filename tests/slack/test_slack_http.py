@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from slack_harness import Harness
-
 from bot.slack.answering import HELP
+from tests.slack.slack_harness import Harness
 
 
 def _mention_body(slack: Harness) -> str:

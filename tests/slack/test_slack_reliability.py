@@ -6,12 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from slack_harness import CITED, Harness, MakeHarness
 
 from bot.slack.answering import APOLOGY, BUSY
 from bot.slack.jobs import JobPool
 from retrieval.errors import QuestionError
 from retrieval.models import Answer, Citation
+from tests.slack.slack_harness import CITED, Harness, MakeHarness
 
 
 class FailingEngine:

@@ -7,7 +7,6 @@ import json
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
-from slack_harness import CITED, Harness
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.slack.listeners.actions import feedback_callback, show_sources_callback
@@ -16,6 +15,7 @@ from bot.slack.listeners.events import app_mention_callback, message_callback
 from bot.slack.runner import make_runner
 from bot.slack.server import SlackServer
 from bot.slack.settings import SlackSettings
+from tests.slack.slack_harness import CITED, Harness
 
 
 def _settings(**extra: str) -> SlackSettings:
