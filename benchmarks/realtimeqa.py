@@ -1,0 +1,297 @@
+"""RealTime QA: chipbot over a pool of dated news articles, against the published baselines.
+
+    python benchmarks/realtimeqa.py [--data DIR] [--week YYYYMMDD ...] [--quick] [--json]
+
+Pools every article of the weeks under DIR (Google Custom Search results and gold
+articles, de-duplicated by URL, each with its date and URL as front matter) into one
+chipbot index (cached under ``~/.cache/chipbot-bench``), then for every question:
+
+- retrieval (CNN questions, whose evidence links the gold article): Hits@1/5/10 and MRR
+  of the gold article in chipbot's ranking with the question's date as ``until``; the same
+  for the stored Google Custom Search ranking and for the LangChain-tutorial peer
+  pipeline (:mod:`benchmarks.peer`) over the same pool and filter;
+- answers: multiple-choice accuracy, choosing the choice best supported by retrieved,
+  cited passages (or abstaining: "none of the above"), next to the published baselines
+  recomputed from ``baseline_results/`` for the same weeks.
+
+``--quick`` runs one fixed week (for CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.data import (  # noqa: E402
+    BASELINES,
+    RealTimeQA,
+    article_file_text,
+    cache_key,
+    cache_root,
+    cached_index,
+    dedupe,
+    first_hit,
+    hits_and_mrr,
+    load_realtimeqa,
+    mc_accuracy,
+)
+from benchmarks.readme import machine, update_block  # noqa: E402
+from retrieval.engine import Chipbot  # noqa: E402
+from retrieval.models import Passage, SearchFilter  # noqa: E402
+from retrieval.retriever import HybridRetriever, RetrievalConfig  # noqa: E402
+from retrieval.settings import Settings  # noqa: E402
+from retrieval.text import split_sentences, tokenize  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "realtimeqa"
+QUICK_WEEK = "20220617"
+DEPTH = 10  # documents ranked per question (Hits@10)
+PASSAGES = 40  # passages fetched to rank DEPTH documents by their best passage
+README_BLOCK = "public-benchmarks-realtimeqa"
+
+
+def article_files(pool: RealTimeQA) -> dict[str, str]:
+    """One article file per pooled URL: ``{file stem: text}``."""
+    return {
+        a.id: article_file_text(a.id, a.title, a.text, date=a.date, url=a.url)
+        for a in pool.articles.values()
+    }
+
+
+def chipbot_index(pool: RealTimeQA, name: str, show_progress: bool) -> Chipbot:
+    """chipbot with its default chunking over the pool, indexed once and cached."""
+    defaults = Settings(data_dir=cache_root())
+    return cached_index(
+        name,
+        article_files(pool),
+        pool.digest(),
+        chunk_chars=defaults.chunk_chars,
+        chunk_overlap=defaults.chunk_overlap,
+        show_progress=show_progress,
+    )
+
+
+def peer_index(pool: RealTimeQA, name: str, show_progress: bool) -> Any:
+    """The LangChain-tutorial pipeline over the same pool, indexed once and cached."""
+    from benchmarks.data import _progress_bar
+    from benchmarks.peer import PeerDocument, PeerPipeline
+
+    folder = cache_root() / f"{name}-peer-{cache_key(pool.digest())}"
+    peer = PeerPipeline(folder / "chroma")
+    marker = folder / "complete.json"
+    if not marker.is_file():
+        docs = [
+            PeerDocument(a.id, f"{a.title}\n\n{a.text}", {"date_ord": _date_ord(a.date)})
+            for a in pool.articles.values()
+        ]
+        with _progress_bar(f"indexing {name} (peer)", show_progress) as advance:
+            chunks = peer.add(docs, progress=lambda done, total: advance(done, total, ""))
+        marker.write_text(json.dumps({"docs": len(docs), "chunks": chunks}), "utf-8")
+    return peer
+
+
+def _date_ord(date: dt.date | None) -> int:
+    return int(date.strftime("%Y%m%d")) if date else 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """The chosen choice (``None``: abstained) with every choice's support score."""
+
+    index: int | None
+    scores: list[float]
+    cited: Passage | None
+
+
+def support(choice_terms: set[str], question_terms: set[str], passage: Passage) -> float:
+    """How well ``passage`` supports a choice: its terms in one sentence window, weighted
+    by how much of the question the passage talks about."""
+    if not choice_terms:
+        return 0.0
+    spans = split_sentences(passage.text)
+    sentences = [set(tokenize(passage.text[s:e])) for s, e in spans] or [set()]
+    best = 0.0
+    for i in range(len(sentences)):
+        window = set().union(*sentences[max(0, i - 1) : i + 2])
+        best = max(best, len(choice_terms & window) / len(choice_terms))
+    context = set(tokenize(passage.text)) | set(tokenize(passage.title))
+    about = len(question_terms & context) / max(1, len(question_terms))
+    return best * (0.25 + about)
+
+
+def choose(
+    retriever: HybridRetriever,
+    question: str,
+    choices: Sequence[str],
+    flt: SearchFilter | None,
+    *,
+    k: int = 5,
+    threshold: float = 0.2,
+) -> Choice:
+    """The choice best supported by passages retrieved for the question and each choice.
+
+    Words shared by every choice or already in the question say nothing about which
+    choice is right and are ignored. Abstains below ``threshold`` or on a tie.
+    """
+    question_terms = set(tokenize(question))
+    terms = [set(tokenize(c)) - question_terms for c in choices]
+    common = set.intersection(*terms) if terms else set()
+    terms = [t - common for t in terms]
+    passages: dict[str, Passage] = {}
+    for query in [question, *(f"{question} {c}" for c in choices)]:
+        for p in retriever.search(query, k=k, flt=flt):
+            passages.setdefault(p.id, p)
+    scores: list[float] = []
+    cited: list[Passage | None] = []
+    for t in terms:
+        best, where = 0.0, None
+        for p in passages.values():
+            s = support(t, question_terms, p)
+            if s > best:
+                best, where = s, p
+        scores.append(best)
+        cited.append(where)
+    if not scores:
+        return Choice(None, scores, None)
+    top = max(scores)
+    if top < threshold or scores.count(top) > 1:
+        return Choice(None, scores, None)
+    index = scores.index(top)
+    return Choice(index, scores, cited[index])
+
+
+def retrieval_scores(pool: RealTimeQA, bot: Chipbot, peer: Any) -> dict[str, dict[str, float]]:
+    """Hits@1/5/10 and MRR of the gold article for CNN questions, per ranking."""
+    ids = {url: a.id for url, a in pool.articles.items()}
+    config = dataclasses.replace(bot.retrieval_config, candidates=PASSAGES, mmr_lambda=1.0)
+    retriever = HybridRetriever(bot.index, bot.embedder, config)
+    ranks: dict[str, list[int | None]] = {"cnn": [], "gcs": [], "peer": []}
+    for q in pool.questions:
+        gold = {ids[u] for u in q.gold_urls if u in ids}
+        if not gold:
+            continue
+        flt = SearchFilter(until=q.date)
+        ours = dedupe(p.article_id for p in retriever.search(q.sentence, k=PASSAGES, flt=flt))
+        ranks["cnn"].append(first_hit(ours[:DEPTH], gold))
+        gcs = dedupe(ids[u] for u in q.gcs_urls if u in ids)
+        ranks["gcs"].append(first_hit(gcs[:DEPTH], gold))
+        where = {"date_ord": {"$lte": _date_ord(q.date)}}
+        theirs = dedupe(h.doc_id for h in peer.search(q.sentence, k=PASSAGES, where=where))
+        ranks["peer"].append(first_hit(theirs[:DEPTH], gold))
+    return {name: hits_and_mrr(r) for name, r in ranks.items()}
+
+
+def answer_predictions(pool: RealTimeQA, bot: Chipbot) -> dict[str, list[int]]:
+    """Each question's chosen choice (``[]`` = abstained, "none of the above")."""
+    retriever = HybridRetriever(bot.index, bot.embedder, RetrievalConfig())
+    predictions: dict[str, list[int]] = {}
+    for q in pool.questions:
+        flt = SearchFilter(until=q.date)
+        picked = choose(retriever, q.sentence, q.choices, flt)
+        predictions[q.id] = [] if picked.index is None else [picked.index]
+    return predictions
+
+
+def run(data: Path, weeks: Sequence[str] | None, *, show_progress: bool) -> dict[str, Any]:
+    """Index (cached), evaluate retrieval and answers; the JSON result of the issue."""
+    pool = load_realtimeqa(data, weeks)
+    name = "realtimeqa-" + ("-".join(pool.weeks) if len(pool.weeks) <= 2 else "pool")
+    bot = chipbot_index(pool, name, show_progress)
+    peer = peer_index(pool, name, show_progress)
+    retrieval = retrieval_scores(pool, bot, peer)
+    predictions = answer_predictions(pool, bot)
+    cnn = [q for q in pool.questions if q.gold_urls]
+    baselines = {
+        key: {"all": mc_accuracy(pool.questions, preds), "cnn": mc_accuracy(cnn, preds)}
+        for key, preds in sorted(pool.baselines.items())
+    }
+    return {
+        "n": len(pool.questions),
+        "n_cnn": len(cnn),
+        "weeks": pool.weeks,
+        "n_articles": len(pool.articles),
+        **{k: {m: round(v, 4) for m, v in retrieval[k].items()} for k in ("cnn", "gcs", "peer")},
+        "mc_accuracy": {
+            "all": round(mc_accuracy(pool.questions, predictions), 4),
+            "cnn": round(mc_accuracy(cnn, predictions), 4),
+            "abstained": sum(1 for p in predictions.values() if not p),
+        },
+        "baselines": {k: {m: round(v, 4) for m, v in b.items()} for k, b in baselines.items()},
+    }
+
+
+def markdown(result: dict[str, Any], command: str) -> str:
+    """The README tables of one run."""
+    weeks = result["weeks"]
+    lines = [
+        f"RealTime QA, {len(weeks)} weeks ({weeks[0]}–{weeks[-1]}): {result['n']} questions, "
+        f"{result['n_articles']:,} pooled articles. Retrieval of the gold article for the "
+        f"{result['n_cnn']} CNN questions (question date as `until`):",
+        "",
+        "| ranking | Hits@1 | Hits@5 | Hits@10 | MRR |",
+        "|---|---|---|---|---|",
+    ]
+    names = {
+        "cnn": "chipbot (hybrid, pooled index)",
+        "gcs": "Google Custom Search (stored results)",
+        "peer": "LangChain tutorial pipeline (same pool)",
+    }
+    for key, label in names.items():
+        m = result[key]
+        lines.append(
+            f"| {label} | {m['hits@1']:.3f} | {m['hits@5']:.3f} | {m['hits@10']:.3f} | "
+            f"{m['mrr']:.3f} |"
+        )
+    mc = result["mc_accuracy"]
+    lines += [
+        "",
+        "Multiple-choice accuracy (upstream scoring; an abstention counts as wrong):",
+        "",
+        "| system | all | CNN |",
+        "|---|---|---|",
+        f"| chipbot, offline (no LLM; {mc['abstained']} abstained) | {mc['all']:.3f} | "
+        f"{mc['cnn']:.3f} |",
+    ]
+    for key, b in result["baselines"].items():
+        lines.append(
+            f"| {BASELINES[key]} (published predictions) | {b['all']:.3f} | {b['cnn']:.3f} |"
+        )
+    lines += ["", f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="RealTime QA folder.")
+    parser.add_argument("--week", action="append", help="Only this week (repeatable).")
+    parser.add_argument("--quick", action="store_true", help=f"Week {QUICK_WEEK} only (CI).")
+    parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    args = parser.parse_args(argv)
+    weeks = [QUICK_WEEK] if args.quick else args.week
+    t0 = time.perf_counter()
+    result = run(args.data, weeks, show_progress=not args.json)
+    command = "python benchmarks/realtimeqa.py"
+    if args.json:
+        keys = ("n", "cnn", "gcs", "peer", "mc_accuracy", "baselines")
+        print(json.dumps({k: result[k] for k in keys}))
+    else:
+        print(markdown(result, command))
+        print(f"({time.perf_counter() - t0:.0f} s)")
+    if not weeks and not args.no_readme:
+        update_block(README_BLOCK, markdown(result, command))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
