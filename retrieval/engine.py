@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.errors import ChipbotError, CitationError, MissingIndexError, QuestionError
+from retrieval.errors import (
+    ChipbotError,
+    CitationError,
+    IndexMismatchError,
+    MissingIndexError,
+    QuestionError,
+)
 from retrieval.models import Answer, ArticleInfo, Citation, Passage, SearchFilter
 from retrieval.retriever import HybridRetriever, Mode, RetrievalConfig
 from retrieval.settings import Settings
@@ -136,8 +142,17 @@ class Chipbot:
 
     def ensure_index(self, progress: Callable[[str], None] | None = None) -> None:
         """Build the index from the shipped seeds when none exists yet."""
-        if self._index is not None or self.has_index():
+        if self._index is not None:
             return
+        # Opening the index answers "is there one?" and keeps the connection for the
+        # question that follows (a cold `chipbot ask` would otherwise start Chroma twice).
+        try:
+            _ = self.index
+            return
+        except IndexMismatchError:
+            return  # there is an index; the mismatch is reported when it is used
+        except MissingIndexError:
+            pass
         seeds = self.seeds_dir()
         if not seeds.is_dir():
             raise MissingIndexError(

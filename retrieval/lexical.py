@@ -15,6 +15,8 @@ Layout under ``data_dir/lexical/<collection>/``::
 A build is written into a fresh version folder and only then published by replacing
 ``CURRENT`` (:func:`os.replace`), so a crash never leaves a half-written index visible.
 Loading reads small files and memory-maps the rest: the corpus is never re-tokenized.
+Queries are scored by :class:`Bm25Scores` straight from bm25s's saved arrays with numpy,
+so the query path never imports bm25s (and the scipy it pulls in): only ingest does.
 """
 
 from __future__ import annotations
@@ -78,10 +80,53 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
+class Bm25Scores:
+    """bm25s's saved eager-score matrix (CSC: one column per token), scored with numpy.
+
+    The same sums as ``bm25s.BM25.get_scores_from_ids`` (``np.add.at`` over each query
+    token's postings, in query order, in the index dtype), without importing bm25s.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        self.num_docs = int(params["num_docs"])
+        self.dtype = np.dtype(params.get("dtype", "float32"))
+        self.int_dtype = np.dtype(params.get("int_dtype", "int32"))
+        self.vocab: dict[str, int] = json.loads(
+            (folder / "vocab.index.json").read_text(encoding="utf-8")
+        )
+        self.data: np.ndarray = np.load(folder / "data.csc.index.npy", mmap_mode="r")
+        self.indices: np.ndarray = np.load(folder / "indices.csc.index.npy", mmap_mode="r")
+        self.indptr: np.ndarray = np.load(folder / "indptr.csc.index.npy", mmap_mode="r")
+        nonoccurrence = folder / "nonoccurrence_array.index.npy"
+        self.nonoccurrence: np.ndarray | None = (
+            np.load(nonoccurrence) if nonoccurrence.exists() else None
+        )
+
+    def get_tokens_ids(self, tokens: list[str]) -> list[int]:
+        """The vocabulary ids of ``tokens``, leaving out unknown ones."""
+        return [self.vocab[t] for t in tokens if t in self.vocab]
+
+    def get_scores_from_ids(
+        self, token_ids: list[int], weight_mask: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One BM25 score per document for the query ``token_ids``."""
+        ids = np.asarray(token_ids, dtype=self.int_dtype)
+        scores = np.zeros(self.num_docs, dtype=self.dtype)
+        starts, ends = self.indptr[ids], self.indptr[ids + 1]
+        for start, end in zip(starts, ends, strict=True):
+            np.add.at(scores, self.indices[start:end], self.data[start:end])
+        if self.nonoccurrence is not None:
+            scores += self.nonoccurrence[ids].sum()
+        if weight_mask is not None:
+            scores *= weight_mask
+        return scores
+
+
 class LexicalIndex:
     """A loaded BM25 index: search by query text, read back the records of hits."""
 
-    def __init__(self, folder: Path, bm25: Any, meta: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, bm25: Bm25Scores | None, meta: dict[str, Any]) -> None:
         self._folder = folder
         self._bm25 = bm25
         self._meta = meta
@@ -170,11 +215,7 @@ class LexicalIndex:
             name = (directory / _CURRENT).read_text(encoding="utf-8").strip()
             folder = directory / name
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            bm25 = None
-            if int(meta.get("count", 0)):
-                import bm25s
-
-                bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True)
+            bm25 = Bm25Scores(folder / "bm25") if int(meta.get("count", 0)) else None
             return cls(folder, bm25, meta)
         except (OSError, ValueError, KeyError) as exc:
             logger.info("no usable BM25 index in %s (%s)", directory, exc)

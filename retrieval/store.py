@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -226,15 +227,69 @@ class VectorBackend(Protocol):
         """Release the connection (idempotent)."""
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def server_error(exc: BaseException, location: str) -> ChipbotError | None:
+    """The one-line error for a Chroma server that is gone or refuses us (else ``None``).
+
+    Only connection-level failures and refused credentials are translated: anything else
+    is a bug or a data problem and keeps its own type.
+    """
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):
+        return ChipbotError(
+            f"lost the connection to the Chroma server at {location} ({type(exc).__name__}); "
+            "check that it is running, or unset CHIPBOT_CHROMA_URL to use the local index"
+        )
+    status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
+    if status in (401, 403) or type(exc).__name__ in ("AuthorizationError", "AuthenticationError"):
+        return ChipbotError(
+            f"the Chroma server at {location} refused the credentials; "
+            "check CHIPBOT_CHROMA_TOKEN and CHIPBOT_CHROMA_AUTH_HEADER"
+        )
+    return None
+
+
+def _guarded(method: F) -> F:
+    """Turn a lost or refusing Chroma server into a :class:`ChipbotError` (remote only)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ChipbotError:
+            raise
+        except Exception as exc:
+            error = server_error(exc, self.location) if self.remote else None
+            if error is None:
+                raise
+            raise error from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 class ChromaStore:
     """A :class:`VectorStore` over one Chroma collection (cosine space, our own vectors)."""
 
-    def __init__(self, client: Any, collection: Any, owner: object = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        collection: Any,
+        owner: object = None,
+        *,
+        location: str = "",
+        remote: bool = False,
+    ) -> None:
         self._client = client
         self._col = collection
         self._owner = owner  # keeps the backend (which closes the client when collected) alive
         self.name: str = collection.name
+        self.location = location
+        self.remote = remote
 
+    @_guarded
     def upsert(self, records: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
         """Insert or replace records with their embeddings in one call."""
         if not records:
@@ -248,6 +303,7 @@ class ChromaStore:
             metadatas=[record_metadata(r) for r in records],
         )
 
+    @_guarded
     def update_metadata(self, records: Sequence[ChunkRecord]) -> None:
         """Rewrite the metadata of existing records (text and vectors untouched)."""
         if records:
@@ -256,11 +312,13 @@ class ChromaStore:
                 ids=[r.id for r in records], metadatas=[record_metadata(r) for r in records]
             )
 
+    @_guarded
     def delete(self, ids: Sequence[str]) -> None:
         """Delete records by id."""
         if ids:
             self._col.delete(ids=list(ids))
 
+    @_guarded
     def delete_tails(self, tails: Mapping[str, int]) -> None:
         """Delete stale tails (or, with n = 0, whole articles) in one call."""
         clauses: list[dict[str, Any]] = []
@@ -272,6 +330,7 @@ class ChromaStore:
         if clauses:
             self._col.delete(where=clauses[0] if len(clauses) == 1 else {"$or": clauses})
 
+    @_guarded
     def query(
         self, embedding: np.ndarray, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[ChunkRecord, float]]:
@@ -301,6 +360,7 @@ class ChromaStore:
             if meta is not None
         ]
 
+    @_guarded
     def get(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Records by id, in the order asked (Chroma's own order is unspecified)."""
         if not ids:
@@ -308,6 +368,7 @@ class ChromaStore:
         found = {r.id: r for r in self._records(self._col.get(ids=list(dict.fromkeys(ids))))}
         return [found[i] for i in ids if i in found]
 
+    @_guarded
     def chunks_of(self, article_id: str) -> list[ChunkRecord]:
         """Every stored chunk of one article, by chunk number."""
         res = self._col.get(where={"article_id": article_id}, include=["documents", "metadatas"])
@@ -317,27 +378,35 @@ class ChromaStore:
         """Every record, paged so memory stays bounded."""
         offset = 0
         while True:
-            res = self._col.get(limit=batch_size, offset=offset, include=["documents", "metadatas"])
-            records = self._records(res)
+            records = self._page(batch_size, offset)
             yield from records
             if len(records) < batch_size:
                 return
             offset += batch_size
 
+    @_guarded
+    def _page(self, limit: int, offset: int) -> list[ChunkRecord]:
+        res = self._col.get(limit=limit, offset=offset, include=["documents", "metadatas"])
+        return self._records(res)
+
+    @_guarded
     def heads(self) -> dict[str, ChunkRecord]:
         """article id -> chunk 0 record, in one filtered get."""
         res = self._col.get(where={"chunk_no": 0}, include=["documents", "metadatas"])
         return {r.article_id: r for r in self._records(res)}
 
+    @_guarded
     def count(self) -> int:
         """Number of stored records."""
         return int(self._col.count())
 
+    @_guarded
     def info(self) -> dict[str, Any]:
         """The recorded index metadata, read fresh (another process may have changed it)."""
         col = self._client.get_collection(self.name, embedding_function=None)
         return _decode_meta(col.metadata)
 
+    @_guarded
     def set_info(self, **values: Any) -> None:
         """Merge ``values`` into the collection metadata."""
         current = self.info()
@@ -352,9 +421,9 @@ class ChromaBackend:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client = _connect(settings)
-        self._remote = bool(settings.chroma_url)
+        self.remote = bool(settings.chroma_url)
         self.location: str = (
-            str(settings.chroma_url) if self._remote else str(settings.data_dir / "chroma")
+            str(settings.chroma_url) if self.remote else str(settings.data_dir / "chroma")
         )
 
     @property
@@ -376,6 +445,7 @@ class ChromaBackend:
             return False
         return True
 
+    @_guarded
     def active_name(self) -> str | None:
         """The pointer's target, else ``settings.collection`` if that exists, else ``None``."""
         name = self._read_pointer()
@@ -385,7 +455,7 @@ class ChromaBackend:
         return fallback if self._exists(fallback) else None
 
     def _read_pointer(self) -> str | None:
-        if self._remote:
+        if self.remote:
             if not self._exists(self._pointer_collection):
                 return None
             col = self._client.get_collection(self._pointer_collection, embedding_function=None)
@@ -398,11 +468,15 @@ class ChromaBackend:
         value = data.get("collection") if isinstance(data, dict) else None
         return str(value) if value else None
 
+    @_guarded
     def open(self, name: str) -> ChromaStore:
         """The existing collection ``name`` (Chroma never embeds: no embedding function)."""
         col = self._client.get_collection(name, embedding_function=None)
-        return ChromaStore(self._client, col, owner=self)
+        return ChromaStore(
+            self._client, col, owner=self, location=self.location, remote=self.remote
+        )
 
+    @_guarded
     def create(self, name: str, info: dict[str, Any]) -> ChromaStore:
         """A new cosine-space collection recording ``info``."""
         col = self._client.create_collection(
@@ -411,11 +485,14 @@ class ChromaBackend:
             metadata=_encode_meta(info),
             embedding_function=None,
         )
-        return ChromaStore(self._client, col, owner=self)
+        return ChromaStore(
+            self._client, col, owner=self, location=self.location, remote=self.remote
+        )
 
+    @_guarded
     def activate(self, name: str) -> None:
         """Point at ``name``: one metadata write (server) or one ``os.replace`` (local)."""
-        if self._remote:
+        if self.remote:
             col = self._client.get_or_create_collection(
                 self._pointer_collection, metadata={"active": name}, embedding_function=None
             )
@@ -434,11 +511,13 @@ class ChromaBackend:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    @_guarded
     def drop(self, name: str) -> None:
         """Delete collection ``name`` (no error when it is already gone)."""
         if self._exists(name):
             self._client.delete_collection(name)
 
+    @_guarded
     def names(self) -> list[str]:
         """Every collection name on this client."""
         return sorted(str(getattr(c, "name", c)) for c in self._client.list_collections())
