@@ -12,12 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from openai_server import OpenAIServer
-
 from retrieval.chunking import chunk_article
 from retrieval.models import Passage
 from retrieval.parsing import parse_file
 from retrieval.settings import Settings
+from tests.llm.openai_server import OpenAIServer
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

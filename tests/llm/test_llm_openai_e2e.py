@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from openai_server import OpenAIServer, Reply, rate_limited
 
 from retrieval.answer.llm import FALLBACK_NAME, LLMGenerator
 from retrieval.settings import Settings
+from tests.llm.openai_server import OpenAIServer, Reply, rate_limited
 
 pytest.importorskip("langchain_openai")
 pytestmark = pytest.mark.slow
