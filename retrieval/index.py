@@ -155,11 +155,9 @@ class Index:
 
     def _sync(self) -> None:
         """Reconnect when another process rebuilt or changed the index since we looked."""
-        name = self.backend.active_name()
-        if name == self.store.name:
-            generation = str(self.store.info().get("generation", ""))
-            if generation == self._generation:
-                return
+        name, info = self.backend.state()
+        if name == self.store.name and str(info.get("generation", "")) == self._generation:
+            return
         logger.info("the index changed on disk; reconnecting")
         self.backend.close()
         self.backend, self.store = _connect(self.settings, create=False)
@@ -183,6 +181,10 @@ class Index:
     def _committed(self, hits: list[tuple[ChunkRecord, float]]) -> list[tuple[ChunkRecord, float]]:
         if not hits:
             return hits
+        lexical = self._lexical
+        if lexical is not None and lexical.generation == self._generation:
+            # Built from exactly the committed chunks of this generation: no store round trip.
+            return [(r, s) for r, s in hits if lexical.contains(r.id)]
         heads = {
             r.article_id: r
             for r in self.store.get(list(dict.fromkeys(chunk_id(h.article_id, 0) for h, _ in hits)))
@@ -206,8 +208,10 @@ class Index:
     def lexical(self) -> LexicalIndex:
         """The BM25 index, rebuilt first when the store changed since it was built."""
         with self._using() as store:
-            self._lexical = fresh_lexical(store, self.lexical_path, self._lexical)
-            return self._lexical
+            current = self._lexical
+            if current is None or current.generation != self._generation:
+                current = self._lexical = fresh_lexical(store, self.lexical_path, current)
+            return current
 
     def lexical_search(
         self, query: str, k: int, flt: SearchFilter | None = None

@@ -147,6 +147,7 @@ class LexicalIndex:
         )
         # Mapped now, like the arrays, so the files stay readable even if another process
         # publishes a newer version and deletes this folder while we still use it.
+        self._id_set: frozenset[str] | None = None
         self._records: mmap.mmap | None = None
         if count:
             with (folder / "records.jsonl").open("rb") as f:
@@ -154,6 +155,12 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return int(self._meta.get("count", 0))
+
+    def contains(self, chunk_id: str) -> bool:
+        """Whether ``chunk_id`` is one of the (committed) chunks this index was built from."""
+        if self._id_set is None:
+            self._id_set = frozenset(self._ids.tolist())
+        return chunk_id in self._id_set
 
     @classmethod
     def build(

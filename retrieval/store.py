@@ -208,6 +208,9 @@ class VectorBackend(Protocol):
     def active_name(self) -> str | None:
         """The name of the active collection, or ``None`` when there is none."""
 
+    def state(self) -> tuple[str | None, dict[str, Any]]:
+        """The active collection's name and recorded info (``(None, {})`` when none)."""
+
     def open(self, name: str) -> VectorStore:
         """The existing collection ``name``."""
 
@@ -448,17 +451,35 @@ class ChromaBackend:
     @_guarded
     def active_name(self) -> str | None:
         """The pointer's target, else ``settings.collection`` if that exists, else ``None``."""
-        name = self._read_pointer()
-        if name and self._exists(name):
-            return name
-        fallback = self._settings.collection
-        return fallback if self._exists(fallback) else None
+        return self.state()[0]
+
+    @_guarded
+    def state(self) -> tuple[str | None, dict[str, Any]]:
+        """The active collection's name and info, in one collection lookup when possible.
+
+        Searches call this before every store access (to notice other processes' writes),
+        so it reads the collection once for both its existence and its metadata.
+        """
+        from chromadb.errors import NotFoundError
+
+        for name in dict.fromkeys(
+            n for n in (self._read_pointer(), self._settings.collection) if n
+        ):
+            try:
+                col = self._client.get_collection(name, embedding_function=None)
+            except (NotFoundError, ValueError):  # older clients raise ValueError
+                continue
+            return name, _decode_meta(col.metadata)
+        return None, {}
 
     def _read_pointer(self) -> str | None:
         if self.remote:
-            if not self._exists(self._pointer_collection):
+            from chromadb.errors import NotFoundError
+
+            try:
+                col = self._client.get_collection(self._pointer_collection, embedding_function=None)
+            except (NotFoundError, ValueError):
                 return None
-            col = self._client.get_collection(self._pointer_collection, embedding_function=None)
             value = (col.metadata or {}).get("active")
             return str(value) if value else None
         try:
