@@ -192,6 +192,7 @@ class NewsArticle:
     title: str
     text: str
     date: dt.date | None
+    dated: bool = True  # False: the date is a fallback (from the URL or the question)
 
     @property
     def id(self) -> str:
@@ -260,22 +261,25 @@ def _results(record: Mapping[str, object]) -> list[dict[str, object]]:
 
 
 def _merge(pool: dict[str, NewsArticle], raw: Mapping[str, object], seen: dt.date) -> str:
-    """Add one search result to the pool; a longer text wins (GCS text is sometimes junk)."""
+    """Add one search result to the pool; the longer text wins (GCS text is sometimes
+    junk) and a published date wins over one guessed from the URL or the question day."""
     url = normalize_url(str(raw.get("url") or ""))
-    text = str(raw.get("text") or "").strip()
     if not url:
         return url
+    text = str(raw.get("text") or "").strip()
+    published = _date(raw.get("publish_date"))
     in_url = _URL_DATE_RE.search(url)
-    url_date = _date("-".join(in_url.groups())) if in_url else None
-    date = _date(raw.get("publish_date")) or url_date or seen
+    guessed = (_date("-".join(in_url.groups())) if in_url else None) or seen
     title = " ".join(str(raw.get("title") or "").split())
     old = pool.get(url)
     if old is None:
-        pool[url] = NewsArticle(url, title, text, date)
-    else:
-        if len(text) > len(old.text):
-            old.text = text
-        old.title = old.title or title
+        pool[url] = NewsArticle(url, title, text, published or guessed, published is not None)
+        return url
+    if len(text) > len(old.text):
+        old.text = text
+    old.title = old.title or title
+    if published is not None and not old.dated:
+        old.date, old.dated = published, True
     return url
 
 
@@ -316,9 +320,10 @@ def load_realtimeqa(data: Path, weeks: Sequence[str] | None = None) -> RealTimeQ
         for raw in _read_jsonl(_week_file(data, week, "qa")):
             qid = str(raw["question_id"])
             qdate = _date(raw.get("question_date")) or _date(week) or dt.date.min
+            # An undated result counts as published on the question's day: the search ran
+            # a day or more later, and that date would hide it from its own question.
             found = gcs.get(qid, {})
-            seen = _date(found.get("search_time")) or qdate
-            gcs_urls = dedupe(_merge(pool, r, seen) for r in _results(found))
+            gcs_urls = dedupe(_merge(pool, r, qdate) for r in _results(found))
             gold_urls = dedupe(_merge(pool, r, qdate) for r in _results(gold.get(qid, {})))
             choices = raw.get("choices") or []
             answer = raw.get("answer") or []
@@ -410,17 +415,19 @@ def cached_index(
     chunk_overlap: int,
     model: str = "all-MiniLM-L6-v2",
     show_progress: bool = True,
+    root: Path | None = None,
 ) -> Chipbot:
     """A :class:`Chipbot` over ``files`` indexed with chipbot's own ingestion, built once.
 
-    The corpus and index live in ``cache_root()/<name>-<key>``; ``key`` must cover the data
-    (the settings are added here). A finished build leaves ``complete.json`` behind.
+    The corpus and index live in ``root/<name>-<key>`` (``root`` defaults to
+    :func:`cache_root`); ``key`` must cover the data (the settings are added here). A
+    finished build leaves ``complete.json`` behind.
     """
     from retrieval.embedding import load_embedder
     from retrieval.engine import Chipbot
     from retrieval.settings import Settings
 
-    folder = cache_root() / f"{name}-{cache_key(key, chunk_chars, chunk_overlap, model)}"
+    folder = (root or cache_root()) / f"{name}-{cache_key(key, chunk_chars, chunk_overlap, model)}"
     settings = Settings(
         data_dir=folder / "index",
         chunk_chars=chunk_chars,
@@ -436,14 +443,14 @@ def cached_index(
         return bot
     articles = folder / "articles"
     write_articles(articles, files)
-    with _progress_bar(f"indexing {name}", show_progress) as advance:
+    with progress_bar(f"indexing {name}", show_progress) as advance:
         report = bot.ingest([articles], progress=advance)
     marker.write_text(json.dumps({"files": len(files), "report": report.counts}), "utf-8")
     return bot
 
 
 @contextlib.contextmanager
-def _progress_bar(label: str, show: bool) -> Iterator[Callable[[int, int, str], None]]:
+def progress_bar(label: str, show: bool) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar on stderr fed by ingest's ``(done, total, path)`` callback."""
     if not show:
         yield lambda done, total, path: None

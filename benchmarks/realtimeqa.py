@@ -67,7 +67,9 @@ def article_files(pool: RealTimeQA) -> dict[str, str]:
     }
 
 
-def chipbot_index(pool: RealTimeQA, name: str, show_progress: bool) -> Chipbot:
+def chipbot_index(
+    pool: RealTimeQA, name: str, show_progress: bool, cache: Path | None = None
+) -> Chipbot:
     """chipbot with its default chunking over the pool, indexed once and cached."""
     defaults = Settings(data_dir=cache_root())
     return cached_index(
@@ -77,15 +79,16 @@ def chipbot_index(pool: RealTimeQA, name: str, show_progress: bool) -> Chipbot:
         chunk_chars=defaults.chunk_chars,
         chunk_overlap=defaults.chunk_overlap,
         show_progress=show_progress,
+        root=cache,
     )
 
 
-def peer_index(pool: RealTimeQA, name: str, show_progress: bool) -> Any:
+def peer_index(pool: RealTimeQA, name: str, show_progress: bool, cache: Path | None = None) -> Any:
     """The LangChain-tutorial pipeline over the same pool, indexed once and cached."""
-    from benchmarks.data import _progress_bar
+    from benchmarks.data import progress_bar
     from benchmarks.peer import PeerDocument, PeerPipeline
 
-    folder = cache_root() / f"{name}-peer-{cache_key(pool.digest())}"
+    folder = (cache or cache_root()) / f"{name}-peer-{cache_key(pool.digest())}"
     peer = PeerPipeline(folder / "chroma")
     marker = folder / "complete.json"
     if not marker.is_file():
@@ -93,7 +96,7 @@ def peer_index(pool: RealTimeQA, name: str, show_progress: bool) -> Any:
             PeerDocument(a.id, f"{a.title}\n\n{a.text}", {"date_ord": _date_ord(a.date)})
             for a in pool.articles.values()
         ]
-        with _progress_bar(f"indexing {name} (peer)", show_progress) as advance:
+        with progress_bar(f"indexing {name} (peer)", show_progress) as advance:
             chunks = peer.add(docs, progress=lambda done, total: advance(done, total, ""))
         marker.write_text(json.dumps({"docs": len(docs), "chunks": chunks}), "utf-8")
     return peer
@@ -201,12 +204,29 @@ def answer_predictions(pool: RealTimeQA, bot: Chipbot) -> dict[str, list[int]]:
     return predictions
 
 
-def run(data: Path, weeks: Sequence[str] | None, *, show_progress: bool) -> dict[str, Any]:
+def quick_slice(pool: RealTimeQA) -> RealTimeQA:
+    """Only the CNN questions (those with a gold article) and the articles they name."""
+    questions = [q for q in pool.questions if q.gold_urls]
+    urls = {u for q in questions for u in (*q.gold_urls, *q.gcs_urls)}
+    articles = {u: a for u, a in pool.articles.items() if u in urls}
+    return dataclasses.replace(pool, questions=questions, articles=articles)
+
+
+def run(
+    data: Path,
+    weeks: Sequence[str] | None,
+    *,
+    show_progress: bool,
+    quick: bool = False,
+    cache: Path | None = None,
+) -> dict[str, Any]:
     """Index (cached), evaluate retrieval and answers; the JSON result of the issue."""
     pool = load_realtimeqa(data, weeks)
     name = "realtimeqa-" + ("-".join(pool.weeks) if len(pool.weeks) <= 2 else "pool")
-    bot = chipbot_index(pool, name, show_progress)
-    peer = peer_index(pool, name, show_progress)
+    if quick:
+        pool, name = quick_slice(pool), name + "-quick"
+    bot = chipbot_index(pool, name, show_progress, cache)
+    peer = peer_index(pool, name, show_progress, cache)
     retrieval = retrieval_scores(pool, bot, peer)
     predictions = answer_predictions(pool, bot)
     cnn = [q for q in pool.questions if q.gold_urls]
@@ -274,13 +294,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="RealTime QA folder.")
     parser.add_argument("--week", action="append", help="Only this week (repeatable).")
-    parser.add_argument("--quick", action="store_true", help=f"Week {QUICK_WEEK} only (CI).")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"Week {QUICK_WEEK}'s CNN questions only (CI)."
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--cache", type=Path, help="Index cache (default ~/.cache/chipbot-bench).")
     args = parser.parse_args(argv)
-    weeks = [QUICK_WEEK] if args.quick else args.week
+    weeks = [QUICK_WEEK] if args.quick and not args.week else args.week
     t0 = time.perf_counter()
-    result = run(args.data, weeks, show_progress=not args.json)
+    result = run(args.data, weeks, show_progress=not args.json, quick=args.quick, cache=args.cache)
     command = "python benchmarks/realtimeqa.py"
     if args.json:
         keys = ("n", "cnn", "gcs", "peer", "mc_accuracy", "baselines")
@@ -288,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(markdown(result, command))
         print(f"({time.perf_counter() - t0:.0f} s)")
-    if not weeks and not args.no_readme:
+    if not weeks and not args.quick and not args.no_readme:
         update_block(README_BLOCK, markdown(result, command))
     return 0
 

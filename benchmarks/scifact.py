@@ -94,7 +94,9 @@ def evaluate(bot: Chipbot, collection: SciFact, modes: dict[str, Mode] = MODES) 
     }
 
 
-def run(data: Path, *, quick: bool, show_progress: bool = True) -> dict[str, Any]:
+def run(
+    data: Path, *, quick: bool, show_progress: bool = True, cache: Path | None = None
+) -> dict[str, Any]:
     """Load, index (cached) and evaluate; the result also holds the corpus size."""
     collection = load_scifact(data)
     if quick:
@@ -107,6 +109,7 @@ def run(data: Path, *, quick: bool, show_progress: bool = True) -> dict[str, Any
         chunk_chars=WHOLE_ABSTRACT_CHARS,
         chunk_overlap=0,
         show_progress=show_progress,
+        root=cache,
     )
     bot.retrieval_config = document_config(bot.retrieval_config)
     result = evaluate(bot, collection)
@@ -140,9 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="A small fixed slice (for CI).")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--cache", type=Path, help="Index cache (default ~/.cache/chipbot-bench).")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    result = run(args.data, quick=args.quick, show_progress=not args.json)
+    result = run(args.data, quick=args.quick, show_progress=not args.json, cache=args.cache)
     if args.json:
         print(json.dumps({k: result[k] for k in ("ndcg@10", "recall@100", "n_queries")}))
     else:
