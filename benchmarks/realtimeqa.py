@@ -23,6 +23,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -57,6 +58,7 @@ QUICK_WEEK = "20220617"
 DEPTH = 10  # documents ranked per question (Hits@10)
 PASSAGES = 40  # passages fetched to rank DEPTH documents by their best passage
 README_BLOCK = "public-benchmarks-realtimeqa"
+_EXCEPT_RE = re.compile(r"\b(?:except|not one of|none of these)\b", re.I)
 
 
 def article_files(pool: RealTimeQA) -> dict[str, str]:
@@ -115,20 +117,85 @@ class Choice:
     cited: Passage | None
 
 
+def _matches(choice_term: str, terms: set[str]) -> bool:
+    """A choice term is present as a word, or as the stem of a longer one ("europ" in
+    "european"), which Snowball stems keep apart."""
+    if choice_term in terms:
+        return True
+    return len(choice_term) >= 5 and any(t.startswith(choice_term) for t in terms)
+
+
 def support(choice_terms: set[str], question_terms: set[str], passage: Passage) -> float:
-    """How well ``passage`` supports a choice: its terms in one sentence window, weighted
-    by how much of the question the passage talks about."""
+    """How well ``passage`` supports a choice: the share of the choice's terms found in one
+    window of three sentences, times how much of the question that window and the
+    passage talk about."""
     if not choice_terms:
         return 0.0
     spans = split_sentences(passage.text)
     sentences = [set(tokenize(passage.text[s:e])) for s, e in spans] or [set()]
+    about = len(question_terms & (set().union(*sentences) | set(tokenize(passage.title))))
     best = 0.0
     for i in range(len(sentences)):
-        window = set().union(*sentences[max(0, i - 1) : i + 2])
-        best = max(best, len(choice_terms & window) / len(choice_terms))
-    context = set(tokenize(passage.text)) | set(tokenize(passage.title))
-    about = len(question_terms & context) / max(1, len(question_terms))
-    return best * (0.25 + about)
+        window: set[str] = set().union(*sentences[max(0, i - 1) : i + 2])
+        found = sum(1 for t in choice_terms if _matches(t, window))
+        if found:
+            near = len(question_terms & window)
+            context = (near + about) / (2 * max(1, len(question_terms)))
+            best = max(best, found / len(choice_terms) * (0.25 + context))
+    return best
+
+
+def gather(
+    retriever: HybridRetriever,
+    question: str,
+    choices: Sequence[str],
+    flt: SearchFilter | None,
+    k: int = 8,
+) -> list[Passage]:
+    """Passages retrieved for the question alone and for the question with each choice."""
+    passages: dict[str, Passage] = {}
+    for query in [question, *(f"{question} {c}" for c in choices)]:
+        for p in retriever.search(query, k=k, flt=flt):
+            passages.setdefault(p.id, p)
+    return list(passages.values())
+
+
+def pick(
+    question: str, choices: Sequence[str], passages: Sequence[Passage], threshold: float = 0.1
+) -> Choice:
+    """The choice best supported by ``passages``, citing the passage that supports it.
+
+    Words shared by every choice or already in the question say nothing about which
+    choice is right and are ignored. "All of these except" questions take the one choice
+    without support. Abstains below ``threshold`` or on a tie.
+    """
+    question_terms = set(tokenize(question))
+    terms = [set(tokenize(c)) - question_terms for c in choices]
+    common = set.intersection(*terms) if terms else set()
+    terms = [t - common for t in terms]
+    scores: list[float] = []
+    cited: list[Passage | None] = []
+    for t in terms:
+        best, where = 0.0, None
+        for p in passages:
+            s = support(t, question_terms, p)
+            if s > best:
+                best, where = s, p
+        scores.append(best)
+        cited.append(where)
+    if not scores:
+        return Choice(None, scores, None)
+    if _EXCEPT_RE.search(question):
+        low = min(scores)
+        supported = [s for s in scores if s >= threshold]
+        if scores.count(low) == 1 and len(supported) == len(scores) - 1:
+            return Choice(scores.index(low), scores, None)
+        return Choice(None, scores, None)
+    top = max(scores)
+    if top < threshold or scores.count(top) > 1:
+        return Choice(None, scores, None)
+    index = scores.index(top)
+    return Choice(index, scores, cited[index])
 
 
 def choose(
@@ -137,39 +204,10 @@ def choose(
     choices: Sequence[str],
     flt: SearchFilter | None,
     *,
-    k: int = 5,
-    threshold: float = 0.2,
+    k: int = 8,
 ) -> Choice:
-    """The choice best supported by passages retrieved for the question and each choice.
-
-    Words shared by every choice or already in the question say nothing about which
-    choice is right and are ignored. Abstains below ``threshold`` or on a tie.
-    """
-    question_terms = set(tokenize(question))
-    terms = [set(tokenize(c)) - question_terms for c in choices]
-    common = set.intersection(*terms) if terms else set()
-    terms = [t - common for t in terms]
-    passages: dict[str, Passage] = {}
-    for query in [question, *(f"{question} {c}" for c in choices)]:
-        for p in retriever.search(query, k=k, flt=flt):
-            passages.setdefault(p.id, p)
-    scores: list[float] = []
-    cited: list[Passage | None] = []
-    for t in terms:
-        best, where = 0.0, None
-        for p in passages.values():
-            s = support(t, question_terms, p)
-            if s > best:
-                best, where = s, p
-        scores.append(best)
-        cited.append(where)
-    if not scores:
-        return Choice(None, scores, None)
-    top = max(scores)
-    if top < threshold or scores.count(top) > 1:
-        return Choice(None, scores, None)
-    index = scores.index(top)
-    return Choice(index, scores, cited[index])
+    """:func:`pick` over the passages :func:`gather` retrieves."""
+    return pick(question, choices, gather(retriever, question, choices, flt, k))
 
 
 def retrieval_scores(pool: RealTimeQA, bot: Chipbot, peer: Any) -> dict[str, dict[str, float]]:
@@ -311,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(markdown(result, command))
         print(f"({time.perf_counter() - t0:.0f} s)")
-    if not weeks and not args.quick and not args.no_readme:
+    if not args.quick and not args.no_readme:
         update_block(README_BLOCK, markdown(result, command))
     return 0
 

@@ -384,3 +384,42 @@ def test_realtimeqa_runner_finds_gold_articles_and_answers(
     assert result["peer"]["hits@5"] == 1.0
     assert result["mc_accuracy"]["cnn"] == 1.0  # Japan and heavy snow are in the articles
     assert result["baselines"]["open_gpt3_gcs"]["all"] == 1.0
+
+
+def test_pick_chooses_the_choice_found_beside_the_question_words() -> None:
+    from benchmarks.realtimeqa import pick
+
+    passages = [_passage("European regulators will require a common charger for phones.")]
+    choice = pick("Which continent will require a common charger?", ["Asia", "Europe"], passages)
+    assert (choice.index, choice.cited) == (1, passages[0])
+
+
+def test_pick_abstains_when_no_choice_is_supported() -> None:
+    from benchmarks.realtimeqa import pick
+
+    passages = [_passage("Nothing here names any of the choices.")]
+    assert pick("Which city hosts the games?", ["Paris", "Rome"], passages).index is None
+
+
+def test_pick_abstains_on_a_tie() -> None:
+    from benchmarks.realtimeqa import pick
+
+    passages = [_passage("Paris and Rome both bid to host the games.")]
+    assert pick("Which city hosts the games?", ["Paris", "Rome"], passages).index is None
+
+
+def test_pick_ignores_words_every_choice_shares() -> None:
+    from benchmarks.realtimeqa import pick
+
+    passages = [_passage("The band split after nine years together, and seven albums.")]
+    choice = pick("The band split after how many years?", ["Seven years", "Nine years"], passages)
+    assert choice.scores[0] == choice.scores[1]  # "years" cannot tell them apart
+
+
+def test_pick_takes_the_one_unsupported_choice_of_an_except_question() -> None:
+    from benchmarks.realtimeqa import pick
+
+    passages = [_passage("The actor starred in Magnolia, Boogie Nights and Rush Hour.")]
+    question = "The actor was in all of these movies except:"
+    choices = ["Magnolia", "Boogie Nights", "Taxi Driver", "Rush Hour"]
+    assert pick(question, choices, passages).index == 2
