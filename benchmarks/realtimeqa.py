@@ -281,8 +281,8 @@ def run(
         "mc_accuracy": {
             "all": round(mc_accuracy(pool.questions, predictions), 4),
             "cnn": round(mc_accuracy(cnn, predictions), 4),
-            "abstained": sum(1 for p in predictions.values() if not p),
         },
+        "abstained": sum(1 for p in predictions.values() if not p),
         "baselines": {k: {m: round(v, 4) for m, v in b.items()} for k, b in baselines.items()},
     }
 
@@ -316,14 +316,23 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "",
         "| system | all | CNN |",
         "|---|---|---|",
-        f"| chipbot, offline (no LLM; {mc['abstained']} abstained) | {mc['all']:.3f} | "
+        f"| chipbot, offline (no LLM; {result['abstained']} abstained) | {mc['all']:.3f} | "
         f"{mc['cnn']:.3f} |",
     ]
     for key, b in result["baselines"].items():
         lines.append(
             f"| {BASELINES[key]} (published predictions) | {b['all']:.3f} | {b['cnn']:.3f} |"
         )
-    lines += ["", f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`."]
+    lines += [
+        "",
+        "chipbot's offline answer: passages are retrieved (hybrid, same `until`) for the "
+        "question and for the question with each choice; the choice whose words stand "
+        "closest to the question's words in a passage wins and that passage is cited; "
+        "with no support, or a tie, it abstains. No LLM is configured on this machine, so "
+        "what an LLM adds is not measured here.",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`.",
+    ]
     return "\n".join(lines)
 
 
