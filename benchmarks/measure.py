@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -85,10 +86,8 @@ def disk_mb(path: Path) -> float:
     total = 0
     for root, _dirs, files in os.walk(path):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):  # a file removed while walking
                 total += os.stat(os.path.join(root, name)).st_blocks * 512
-            except OSError:
-                pass
     return total / 2**20
 
 

@@ -18,10 +18,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# --chroma-url is not passed to the commands: load_settings picks it up from the context.
+_CHROMA_URL = "chipbot.chroma_url"
+
+
+def _remember_chroma_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_CHROMA_URL] = value
 
 
 def common_options(func: F) -> F:
-    """Add ``--data-dir``, ``--debug`` and ``--verbose`` to a command."""
+    """Add ``--data-dir``, ``--chroma-url``, ``--debug`` and ``--verbose`` to a command."""
+    func = click.option(
+        "--chroma-url",
+        default=None,
+        expose_value=False,
+        callback=_remember_chroma_url,
+        help="Use the Chroma server at this URL instead of the local index "
+        "[env CHIPBOT_CHROMA_URL].",
+    )(func)
     func = click.option(
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
@@ -35,6 +50,10 @@ def common_options(func: F) -> F:
 def load_settings(**overrides: Any) -> Settings:
     """Read settings once (env, then flag overrides); a bad value is a usage error."""
     from pydantic import ValidationError
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_CHROMA_URL):
+        overrides.setdefault("chroma_url", ctx.meta[_CHROMA_URL])
 
     try:
         return Settings().with_overrides(**overrides)
