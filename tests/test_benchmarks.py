@@ -423,3 +423,21 @@ def test_pick_takes_the_one_unsupported_choice_of_an_except_question() -> None:
     question = "The actor was in all of these movies except:"
     choices = ["Magnolia", "Boogie Nights", "Taxi Driver", "Rush Hour"]
     assert pick(question, choices, passages).index == 2
+
+
+def _scored(article_id: str, score: float) -> Passage:
+    return Passage(article_id, 0, 0, 1, "x", "", None, "/a.txt", score=score)
+
+
+def test_article_ranking_sums_each_articles_best_passages() -> None:
+    from benchmarks.realtimeqa import article_ranking
+
+    passages = [_scored("a", 0.9), _scored("b", 0.5), _scored("b", 0.5), _scored("a", 0.05)]
+    assert article_ranking(passages, top=3) == ["b", "a"]
+
+
+def test_article_ranking_by_best_passage_only() -> None:
+    from benchmarks.realtimeqa import article_ranking
+
+    passages = [_scored("a", 0.9), _scored("b", 0.5), _scored("b", 0.5)]
+    assert article_ranking(passages, top=1) == ["a", "b"]
