@@ -204,6 +204,11 @@ def report(result: dict[str, Any]) -> str:
             server_table(result["server"]),
             "Targets (issue 5):",
             targets_table(result["targets"]),
+            "Beyond one machine: `CHIPBOT_CHROMA_URL` (or `--chroma-url`) moves the vectors to "
+            "a Chroma server with no other change; [docs/deployment.md](docs/deployment.md) "
+            "describes the team setup (one Chroma server, stateless Slack app processes in "
+            "HTTP mode behind a load balancer, ingestion as a job) and what the processes "
+            "share.",
         ]
     )
 

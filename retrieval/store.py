@@ -237,8 +237,21 @@ def server_error(exc: BaseException, location: str) -> ChipbotError | None:
     """The one-line error for a Chroma server that is gone or refuses us (else ``None``).
 
     Only connection-level failures and refused credentials are translated: anything else
-    is a bug or a data problem and keeps its own type.
+    is a bug or a data problem and keeps its own type. Chroma re-raises some failures as
+    ``ValueError``; the exception chain is searched for the original.
     """
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        error = _server_error(seen, location)
+        if error is not None:
+            return error
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _server_error(exc: BaseException, location: str) -> ChipbotError | None:
     import httpx
 
     if isinstance(exc, httpx.TransportError):
@@ -587,6 +600,9 @@ def _connect(settings: Settings) -> Any:
             settings=chroma_settings,
         )
     except Exception as exc:  # chroma raises several types for an unreachable server
+        refused = server_error(exc, settings.chroma_url)
+        if refused is not None and "refused" in str(refused):
+            raise refused from None
         raise ChipbotError(
             f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
             "check that it is running, or unset CHIPBOT_CHROMA_URL to use the local index"

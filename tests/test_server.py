@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,3 +141,84 @@ def test_a_server_that_goes_away_mid_session_is_a_chipbot_error(
         own.stop()
         with pytest.raises(ChipbotError, match="lost the connection to the Chroma server"):
             index.dense_search(vector, 3)
+
+
+class _TokenGate(http.server.BaseHTTPRequestHandler):
+    """A reverse proxy in front of the Chroma server that lets only one bearer token in."""
+
+    upstream = ""
+    token = ""
+
+    def _relay(self) -> None:
+        given = self.headers.get("Authorization", "")
+        if given != f"Bearer {self.token}":
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        request = urllib.request.Request(
+            self.upstream + self.path,
+            data=body,
+            method=self.command,
+            headers={"Content-Type": self.headers.get("Content-Type", "application/json")},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, payload = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, payload = exc.code, exc.read()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._relay()
+
+    def do_POST(self) -> None:
+        self._relay()
+
+    def do_PUT(self) -> None:
+        self._relay()
+
+    def do_DELETE(self) -> None:
+        self._relay()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads results, not access logs."""
+
+
+@pytest.fixture
+def token_gate(server: ChromaServer) -> Iterator[str]:
+    """The URL of a token-checking proxy in front of the real server (token "s3cret")."""
+    gate = type("Gate", (_TokenGate,), {"upstream": server.url, "token": "s3cret"})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), gate)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_token_setting_is_sent_as_a_bearer_header(env: dict[str, str], token_gate: str) -> None:
+    gated = {**env, "CHIPBOT_CHROMA_URL": token_gate, "CHIPBOT_CHROMA_TOKEN": "s3cret"}
+    ingested = chipbot("ingest", str(SEEDS), env=gated)
+    assert ingested.returncode == 0, ingested.stderr
+    asked = chipbot("ask", "--json", QUESTION, env=gated)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["citations"]
+    assert "s3cret" not in asked.stderr + ingested.stderr
+
+
+def test_a_refused_token_is_a_one_line_error_naming_the_setting(
+    env: dict[str, str], token_gate: str
+) -> None:
+    gated = {**env, "CHIPBOT_CHROMA_URL": token_gate, "CHIPBOT_CHROMA_TOKEN": "wrong"}
+    result = chipbot("ask", QUESTION, env=gated)
+    assert result.returncode == 1
+    assert "refused the credentials" in result.stderr
+    assert "CHIPBOT_CHROMA_TOKEN" in result.stderr
+    assert "wrong" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
