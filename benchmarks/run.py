@@ -38,8 +38,8 @@ FULL: dict[str, dict[str, Any]] = {
     "server": {"passages": 1_000, "runs": 100, "cold_runs": 5},
 }
 QUICK: dict[str, dict[str, Any]] = {
-    "speed": {"articles": 8, "cold_runs": 3, "runs": 40},
-    "scale": {"sizes": [300], "distinct": 300, "runs": 40},
+    "speed": {"articles": 6, "cold_runs": 2, "runs": 40},
+    "scale": {"sizes": [200], "distinct": 200, "runs": 40},
     "server": {"passages": 100, "runs": 30, "cold_runs": 2},
 }
 #: (label, key, limit, unit): the issue's targets, checked against the measured figures.

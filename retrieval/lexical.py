@@ -169,6 +169,10 @@ class LexicalIndex:
         """Tokenize ``records`` with :func:`retrieval.text.tokenize`, save, publish, load."""
         import bm25s
 
+        # bm25s sets its logger to DEBUG on import, which prints its debug lines through
+        # any handler the application installed; give the level back to the application.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=directory, prefix=f"v-{secrets.token_hex(4)}-"))
