@@ -441,3 +441,22 @@ def test_article_ranking_by_best_passage_only() -> None:
 
     passages = [_scored("a", 0.9), _scored("b", 0.5), _scored("b", 0.5)]
     assert article_ranking(passages, top=1) == ["a", "b"]
+
+
+@pytest.mark.slow
+def test_peer_pipeline_splits_like_the_tutorial_and_filters_by_metadata(tmp_path: Path) -> None:
+    from benchmarks.peer import PeerDocument, PeerPipeline
+
+    peer = PeerPipeline(tmp_path / "peer")
+    long_text = " ".join(f"Sentence {i} about chip export controls." for i in range(80))
+    docs = [
+        PeerDocument("old", long_text, {"date_ord": 20220101}),
+        PeerDocument("new", "Japan curbs chip tool exports.", {"date_ord": 20220301}),
+    ]
+    chunks = peer.add(docs)
+    assert all(len(c.page_content) <= 1000 for c in peer.split(docs))
+    assert peer.add(docs) == chunks
+    assert peer.count() == chunks
+    hits = peer.search("Japan chip tool exports", k=4, where={"date_ord": {"$lte": 20220201}})
+    assert hits
+    assert {h.doc_id for h in hits} == {"old"}
