@@ -196,14 +196,34 @@ class Index:
     ) -> list[tuple[ChunkRecord, float]]:
         """The ``k`` nearest committed chunks as (record, cosine similarity), best first."""
         with self._using() as store:
+            lexical = self._saved_lexical()
             fetch = k
             for _ in range(_MAX_REFETCH):
-                raw = store.query(vector, fetch, flt)
-                hits = self._committed(raw)
-                if len(hits) >= k or len(raw) < fetch:
+                if lexical is not None:
+                    # The BM25 files hold exactly this generation's committed records:
+                    # read them there instead of asking the store for text and metadata.
+                    ids = store.query_ids(vector, fetch, flt)
+                    found = ((lexical.record(i), s) for i, s in ids)
+                    hits = [(r, s) for r, s in found if r is not None]
+                    got = len(ids)
+                else:
+                    raw = store.query(vector, fetch, flt)
+                    hits = self._committed(raw)
+                    got = len(raw)
+                if len(hits) >= k or got < fetch:
                     break
                 fetch = fetch * 2 + 10  # some hits were uncommitted leftovers: look further
             return hits[:k]
+
+    def _saved_lexical(self) -> LexicalIndex | None:
+        """The BM25 index of the current generation if loaded or saved (never a rebuild)."""
+        current = self._lexical
+        if current is None or current.generation != self._generation:
+            saved = LexicalIndex.load(self.lexical_path, self._generation)
+            if saved is None:
+                return None
+            current = self._lexical = saved
+        return current
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, rebuilt first when the store changed since it was built."""

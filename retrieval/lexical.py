@@ -147,7 +147,7 @@ class LexicalIndex:
         )
         # Mapped now, like the arrays, so the files stay readable even if another process
         # publishes a newer version and deletes this folder while we still use it.
-        self._id_set: frozenset[str] | None = None
+        self._rows: dict[str, int] | None = None  # chunk id -> row, built on first use
         self._records: mmap.mmap | None = None
         if count:
             with (folder / "records.jsonl").open("rb") as f:
@@ -156,11 +156,23 @@ class LexicalIndex:
     def __len__(self) -> int:
         return int(self._meta.get("count", 0))
 
+    def _row_of(self, chunk_id: str) -> int | None:
+        if self._rows is None:
+            self._rows = {str(i): row for row, i in enumerate(self._ids.tolist())}
+        return self._rows.get(chunk_id)
+
     def contains(self, chunk_id: str) -> bool:
         """Whether ``chunk_id`` is one of the (committed) chunks this index was built from."""
-        if self._id_set is None:
-            self._id_set = frozenset(self._ids.tolist())
-        return chunk_id in self._id_set
+        return self._row_of(chunk_id) is not None
+
+    def record(self, chunk_id: str) -> ChunkRecord | None:
+        """The stored record of ``chunk_id`` (``None`` when this index does not hold it)."""
+        row = self._row_of(chunk_id)
+        if row is None or self._records is None:
+            return None
+        return _record_from_line(
+            self._records[int(self._offsets[row]) : int(self._offsets[row + 1])]
+        )
 
     @classmethod
     def build(
@@ -219,13 +231,19 @@ class LexicalIndex:
         return loaded
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex | None:
-        """The published index under ``directory``, or ``None`` when there is none (yet)."""
+    def load(cls, directory: Path, generation: str | None = None) -> LexicalIndex | None:
+        """The published index under ``directory``, or ``None`` when there is none (yet).
+
+        With ``generation``, an index of another generation is ``None`` too, found
+        without loading its arrays.
+        """
         directory = Path(directory)
         try:
             name = (directory / _CURRENT).read_text(encoding="utf-8").strip()
             folder = directory / name
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if generation is not None and str(meta.get("generation", "")) != generation:
+                return None
             bm25 = Bm25Scores(folder / "bm25") if int(meta.get("count", 0)) else None
             return cls(folder, bm25, meta)
         except (OSError, ValueError, KeyError) as exc:

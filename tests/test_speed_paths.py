@@ -142,3 +142,18 @@ def test_dense_hits_of_an_unfinished_article_stay_hidden_once_bm25_is_loaded(
     engine.index.store.upsert([stray], vector[None, :])
     hits = engine.index.dense_search(vector, 5)
     assert stray.id not in {record.id for record, _ in hits}
+
+
+def test_dense_search_reads_records_from_the_saved_bm25_files_with_the_same_result(
+    seed_settings: Settings, embedder: Embedder
+) -> None:
+    import shutil
+
+    vector = embedder.embed_query(QUESTION)
+    bot = Chipbot(seed_settings, embedder=embedder)
+    from_bm25_files = bot.index.dense_search(vector, 10)
+    shutil.rmtree(bot.index.lexical_path)  # no saved BM25: records come from the store
+    from_store = Chipbot(seed_settings, embedder=embedder).index.dense_search(vector, 10)
+    assert [r for r, _ in from_bm25_files] == [r for r, _ in from_store]
+    assert [s for _, s in from_bm25_files] == pytest.approx([s for _, s in from_store])
+    assert len(from_store) == 10
