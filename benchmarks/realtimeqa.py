@@ -56,7 +56,7 @@ from retrieval.text import split_sentences, tokenize  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "realtimeqa"
 QUICK_WEEK = "20220617"
 DEPTH = 10  # documents ranked per question (Hits@10)
-PASSAGES = 40  # passages fetched to rank DEPTH articles
+PASSAGES = 100  # passages fetched to rank DEPTH articles
 #: An article scores the sum of its best few passages' fused scores: a news article that
 #: answers a question usually does so in more than one paragraph.
 TOP_PASSAGES = 3
@@ -177,15 +177,14 @@ def pick(
     common = set.intersection(*terms) if terms else set()
     terms = [t - common for t in terms]
     scores: list[float] = []
+    breadth: list[float] = []  # summed support over all passages: breaks ties
     cited: list[Passage | None] = []
     for t in terms:
-        best, where = 0.0, None
-        for p in passages:
-            s = support(t, question_terms, p)
-            if s > best:
-                best, where = s, p
+        supports = [support(t, question_terms, p) for p in passages]
+        best = max(supports, default=0.0)
         scores.append(best)
-        cited.append(where)
+        breadth.append(sum(supports))
+        cited.append(passages[supports.index(best)] if best > 0 else None)
     if not scores:
         return Choice(None, scores, None)
     if _EXCEPT_RE.search(question):
@@ -194,10 +193,11 @@ def pick(
         if scores.count(low) == 1 and len(supported) == len(scores) - 1:
             return Choice(scores.index(low), scores, None)
         return Choice(None, scores, None)
-    top = max(scores)
-    if top < threshold or scores.count(top) > 1:
+    keys = list(zip(scores, breadth, strict=True))
+    top = max(keys)
+    if top[0] < threshold or keys.count(top) > 1:
         return Choice(None, scores, None)
-    index = scores.index(top)
+    index = keys.index(top)
     return Choice(index, scores, cited[index])
 
 
@@ -339,7 +339,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
         )
     lines += [
         "",
-        "chipbot's ranking: hybrid retrieval of 40 passages (default chunking, MMR off), "
+        "chipbot's ranking: hybrid retrieval of {PASSAGES} passages (default chunking, MMR off), "
         f"an article scoring the sum of its {TOP_PASSAGES} best fused passage scores; the "
         "peer ranks an article at its best chunk. "
         "chipbot's offline answer: passages are retrieved (hybrid, same `until`) for the "
