@@ -143,10 +143,11 @@ def scale_table(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         real = f"{r['embedded_for_real']:,}" + (" (rest recycled)" if r["recycled_vectors"] else "")
-        estimate = r["full_embedding_estimate_s"]
+        estimate = r["full_embedding_estimate_s"] or 0.0
+        shown = f"{estimate / 60:.0f} min" if estimate >= 90 else f"{estimate:.0f} s"
         lines.append(
             f"| {r['passages']:,} | {real} | {r['ingest_s']:.0f} s ({r['embed_s']:.0f} s) "
-            f"| {estimate / 60:.0f} min | {r['ingest_peak_rss_mb']:.0f} MB "
+            f"| {shown} | {r['ingest_peak_rss_mb']:.0f} MB "
             f"| {r['query_rss_mb']:.0f} MB | {r['disk_mb']:.0f} MB | {_ms(r['ask'])} "
             f"| {r['retrieve']['p50_ms']:.1f} ms | {r['lexical']['p50_ms']:.1f} ms "
             f"| {r['dense']['p50_ms']:.1f} ms |"
@@ -220,15 +221,23 @@ def main() -> None:
     parser.add_argument("--readme", action="store_true", help="rewrite README's speed block")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder")
+    parser.add_argument(
+        "--from-json", type=Path, default=None, help="re-render saved results, measure nothing"
+    )
     args = parser.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-bench-"))
-    result = run_all(args.quick, work)
-    out = args.out or RESULTS / ("quick.json" if args.quick else "latest.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if args.from_json:
+        result = json.loads(args.from_json.read_text(encoding="utf-8"))
+        out = args.from_json
+    else:
+        work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-bench-"))
+        result = run_all(args.quick, work)
+        out = args.out or RESULTS / ("quick.json" if args.quick else "latest.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     text = report(result)
     print(text)
-    print(f"\nwritten: {out}")
+    if not args.from_json:
+        print(f"\nwritten: {out}")
     if args.readme:
         update_block("speed", text)
         print("README.md speed block updated")

@@ -181,10 +181,6 @@ class Index:
     def _committed(self, hits: list[tuple[ChunkRecord, float]]) -> list[tuple[ChunkRecord, float]]:
         if not hits:
             return hits
-        lexical = self._lexical
-        if lexical is not None and lexical.generation == self._generation:
-            # Built from exactly the committed chunks of this generation: no store round trip.
-            return [(r, s) for r, s in hits if lexical.contains(r.id)]
         heads = {
             r.article_id: r
             for r in self.store.get(list(dict.fromkeys(chunk_id(h.article_id, 0) for h, _ in hits)))

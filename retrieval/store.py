@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import json
 import logging
 import os
@@ -23,11 +22,11 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 
-from retrieval.errors import ChipbotError
+from retrieval.chroma_client import connect, guarded
 from retrieval.models import ChunkRecord, SearchFilter
 from retrieval.registry import Registry
 from retrieval.settings import Settings
@@ -235,62 +234,6 @@ class VectorBackend(Protocol):
         """Release the connection (idempotent)."""
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def server_error(exc: BaseException, location: str) -> ChipbotError | None:
-    """The one-line error for a Chroma server that is gone or refuses us (else ``None``).
-
-    Only connection-level failures and refused credentials are translated: anything else
-    is a bug or a data problem and keeps its own type. Chroma re-raises some failures as
-    ``ValueError``; the exception chain is searched for the original.
-    """
-    seen: BaseException | None = exc
-    for _ in range(5):
-        if seen is None:
-            break
-        error = _server_error(seen, location)
-        if error is not None:
-            return error
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _server_error(exc: BaseException, location: str) -> ChipbotError | None:
-    import httpx
-
-    if isinstance(exc, httpx.TransportError):
-        return ChipbotError(
-            f"lost the connection to the Chroma server at {location} ({type(exc).__name__}); "
-            "check that it is running, or unset CHIPBOT_CHROMA_URL to use the local index"
-        )
-    status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
-    if status in (401, 403) or type(exc).__name__ in ("AuthorizationError", "AuthenticationError"):
-        return ChipbotError(
-            f"the Chroma server at {location} refused the credentials; "
-            "check CHIPBOT_CHROMA_TOKEN and CHIPBOT_CHROMA_AUTH_HEADER"
-        )
-    return None
-
-
-def _guarded(method: F) -> F:
-    """Turn a lost or refusing Chroma server into a :class:`ChipbotError` (remote only)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except ChipbotError:
-            raise
-        except Exception as exc:
-            error = server_error(exc, self.location) if self.remote else None
-            if error is None:
-                raise
-            raise error from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 class ChromaStore:
     """A :class:`VectorStore` over one Chroma collection (cosine space, our own vectors)."""
 
@@ -310,7 +253,7 @@ class ChromaStore:
         self.location = location
         self.remote = remote
 
-    @_guarded
+    @guarded
     def upsert(self, records: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
         """Insert or replace records with their embeddings in one call."""
         if not records:
@@ -324,7 +267,7 @@ class ChromaStore:
             metadatas=[record_metadata(r) for r in records],
         )
 
-    @_guarded
+    @guarded
     def update_metadata(self, records: Sequence[ChunkRecord]) -> None:
         """Rewrite the metadata of existing records (text and vectors untouched)."""
         if records:
@@ -333,13 +276,13 @@ class ChromaStore:
                 ids=[r.id for r in records], metadatas=[record_metadata(r) for r in records]
             )
 
-    @_guarded
+    @guarded
     def delete(self, ids: Sequence[str]) -> None:
         """Delete records by id."""
         if ids:
             self._col.delete(ids=list(ids))
 
-    @_guarded
+    @guarded
     def delete_tails(self, tails: Mapping[str, int]) -> None:
         """Delete stale tails (or, with n = 0, whole articles) in one call."""
         clauses: list[dict[str, Any]] = []
@@ -351,7 +294,7 @@ class ChromaStore:
         if clauses:
             self._col.delete(where=clauses[0] if len(clauses) == 1 else {"$or": clauses})
 
-    @_guarded
+    @guarded
     def query(
         self, embedding: np.ndarray, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[ChunkRecord, float]]:
@@ -381,7 +324,7 @@ class ChromaStore:
             if meta is not None
         ]
 
-    @_guarded
+    @guarded
     def query_ids(
         self, embedding: np.ndarray, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[str, float]]:
@@ -402,7 +345,7 @@ class ChromaStore:
             for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
 
-    @_guarded
+    @guarded
     def get(self, ids: Sequence[str]) -> list[ChunkRecord]:
         """Records by id, in the order asked (Chroma's own order is unspecified)."""
         if not ids:
@@ -410,7 +353,7 @@ class ChromaStore:
         found = {r.id: r for r in self._records(self._col.get(ids=list(dict.fromkeys(ids))))}
         return [found[i] for i in ids if i in found]
 
-    @_guarded
+    @guarded
     def chunks_of(self, article_id: str) -> list[ChunkRecord]:
         """Every stored chunk of one article, by chunk number."""
         res = self._col.get(where={"article_id": article_id}, include=["documents", "metadatas"])
@@ -426,29 +369,29 @@ class ChromaStore:
                 return
             offset += batch_size
 
-    @_guarded
+    @guarded
     def _page(self, limit: int, offset: int) -> list[ChunkRecord]:
         res = self._col.get(limit=limit, offset=offset, include=["documents", "metadatas"])
         return self._records(res)
 
-    @_guarded
+    @guarded
     def heads(self) -> dict[str, ChunkRecord]:
         """article id -> chunk 0 record, in one filtered get."""
         res = self._col.get(where={"chunk_no": 0}, include=["documents", "metadatas"])
         return {r.article_id: r for r in self._records(res)}
 
-    @_guarded
+    @guarded
     def count(self) -> int:
         """Number of stored records."""
         return int(self._col.count())
 
-    @_guarded
+    @guarded
     def info(self) -> dict[str, Any]:
         """The recorded index metadata, read fresh (another process may have changed it)."""
         col = self._client.get_collection(self.name, embedding_function=None)
         return _decode_meta(col.metadata)
 
-    @_guarded
+    @guarded
     def set_info(self, **values: Any) -> None:
         """Merge ``values`` into the collection metadata."""
         current = self.info()
@@ -462,7 +405,7 @@ class ChromaBackend:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._client = _connect(settings)
+        self._client = connect(settings)
         self.remote = bool(settings.chroma_url)
         self.location: str = (
             str(settings.chroma_url) if self.remote else str(settings.data_dir / "chroma")
@@ -487,12 +430,12 @@ class ChromaBackend:
             return False
         return True
 
-    @_guarded
+    @guarded
     def active_name(self) -> str | None:
         """The pointer's target, else ``settings.collection`` if that exists, else ``None``."""
         return self.state()[0]
 
-    @_guarded
+    @guarded
     def state(self) -> tuple[str | None, dict[str, Any]]:
         """The active collection's name and info, in one collection lookup when possible.
 
@@ -528,7 +471,7 @@ class ChromaBackend:
         value = data.get("collection") if isinstance(data, dict) else None
         return str(value) if value else None
 
-    @_guarded
+    @guarded
     def open(self, name: str) -> ChromaStore:
         """The existing collection ``name`` (Chroma never embeds: no embedding function)."""
         col = self._client.get_collection(name, embedding_function=None)
@@ -536,7 +479,7 @@ class ChromaBackend:
             self._client, col, owner=self, location=self.location, remote=self.remote
         )
 
-    @_guarded
+    @guarded
     def create(self, name: str, info: dict[str, Any]) -> ChromaStore:
         """A new cosine-space collection recording ``info``."""
         col = self._client.create_collection(
@@ -549,7 +492,7 @@ class ChromaBackend:
             self._client, col, owner=self, location=self.location, remote=self.remote
         )
 
-    @_guarded
+    @guarded
     def activate(self, name: str) -> None:
         """Point at ``name``: one metadata write (server) or one ``os.replace`` (local)."""
         if self.remote:
@@ -571,13 +514,13 @@ class ChromaBackend:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    @_guarded
+    @guarded
     def drop(self, name: str) -> None:
         """Delete collection ``name`` (no error when it is already gone)."""
         if self._exists(name):
             self._client.delete_collection(name)
 
-    @_guarded
+    @guarded
     def names(self) -> list[str]:
         """Every collection name on this client."""
         return sorted(str(getattr(c, "name", c)) for c in self._client.list_collections())
@@ -597,42 +540,6 @@ class ChromaBackend:
         # An unclosed client pins Chroma's per-process vector cache (see close()).
         with contextlib.suppress(Exception):
             self.close()
-
-
-def _connect(settings: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-    if not settings.chroma_url:
-        path = settings.data_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    from urllib.parse import urlparse
-
-    url = urlparse(settings.chroma_url)
-    headers: dict[str, str] = {}
-    if settings.chroma_token is not None:
-        token = settings.chroma_token.get_secret_value()
-        header = settings.chroma_auth_header
-        headers[header] = f"Bearer {token}" if header.lower() == "authorization" else token
-    ssl = url.scheme == "https"
-    try:
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or (443 if ssl else 8000),
-            ssl=ssl,
-            headers=headers,
-            settings=chroma_settings,
-        )
-    except Exception as exc:  # chroma raises several types for an unreachable server
-        refused = server_error(exc, settings.chroma_url)
-        if refused is not None and "refused" in str(refused):
-            raise refused from None
-        raise ChipbotError(
-            f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
-            "check that it is running, or unset CHIPBOT_CHROMA_URL to use the local index"
-        ) from None
 
 
 vector_backends: Registry[VectorBackend] = Registry("vector backend")

@@ -116,13 +116,13 @@ def test_asking_opens_the_vector_store_once(
     from retrieval import store
 
     opened: list[object] = []
-    real_connect = store._connect
+    real_connect = store.connect
 
     def counting_connect(settings):  # type: ignore[no-untyped-def]
         opened.append(settings)
         return real_connect(settings)
 
-    monkeypatch.setattr(store, "_connect", counting_connect)
+    monkeypatch.setattr(store, "connect", counting_connect)
     bot = Chipbot(seed_settings, embedder=embedder)
     bot.ensure_index()
     bot.ask(QUESTION)
