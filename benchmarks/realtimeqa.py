@@ -339,14 +339,16 @@ def markdown(result: dict[str, Any], command: str) -> str:
         )
     lines += [
         "",
-        "chipbot's ranking: hybrid retrieval of {PASSAGES} passages (default chunking, MMR off), "
+        f"chipbot's ranking: hybrid retrieval of {PASSAGES} passages (default chunking, MMR off), "
         f"an article scoring the sum of its {TOP_PASSAGES} best fused passage scores; the "
         "peer ranks an article at its best chunk. "
         "chipbot's offline answer: passages are retrieved (hybrid, same `until`) for the "
         "question and for the question with each choice; the choice whose words stand "
         "closest to the question's words in a passage wins and that passage is cited; "
         "with no support, or a tie, it abstains. No LLM is configured on this machine, so "
-        "what an LLM adds is not measured here.",
+        "what an LLM adds is not measured here. The chooser's "
+        f"few settings and the {TOP_PASSAGES}-passage article score were chosen on weeks "
+        "20220617–20220701.",
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`.",
     ]
