@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Callable
 
 from bot.slack.answering import NOT_ENABLED
@@ -79,6 +81,11 @@ def test_a_dm_is_answered_in_the_dm(slack: Harness) -> None:
 def test_a_reply_under_the_bots_dm_answer_is_a_follow_up(slack: Harness) -> None:
     slack.dm(FIRST)
     [first] = slack.wait_answer("D1", None)
+    # The app learns its answer's ts only from the post's response; no person can reply
+    # under a message before that is recorded, so neither does the test.
+    deadline = time.monotonic() + 30
+    while not slack.store.thread_questions("D1", first.ts) and time.monotonic() < deadline:
+        time.sleep(0.01)
     slack.dm(FOLLOW_UP, thread_ts=first.ts)
     [second] = slack.wait_answer("D1", first.ts)
     assert "Read as:" in second.block_text()
