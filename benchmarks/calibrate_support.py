@@ -47,7 +47,7 @@ from retrieval.answer.support import (  # noqa: E402
     SupportChecker,
     SupportRule,
 )
-from retrieval.chunking import chunk_article  # noqa: E402
+from retrieval.chunking import chunk_records  # noqa: E402
 from retrieval.embedding import DEFAULT_MODEL, load_embedder  # noqa: E402
 from retrieval.models import Passage  # noqa: E402
 from retrieval.parsing import parse_file  # noqa: E402
@@ -76,19 +76,10 @@ def seed_passages(chunk_chars: int, overlap: int) -> list[Passage]:
     passages = []
     for path in sorted(SEEDS.glob("*.txt")):
         article = parse_file(path)
-        for c in chunk_article(article, max_chars=chunk_chars, overlap=overlap):
-            passages.append(
-                Passage(
-                    article_id=c.article_id,
-                    chunk_no=c.chunk_no,
-                    start=c.start,
-                    end=c.end,
-                    text=c.text,
-                    title=article.title,
-                    date=article.date,
-                    path=article.path,
-                )
-            )
+        passages.extend(
+            Passage.from_record(r)
+            for r in chunk_records(article, max_chars=chunk_chars, overlap=overlap)
+        )
     return passages
 
 

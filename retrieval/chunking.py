@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from retrieval.models import Article, Chunk
+from retrieval.models import Article, Chunk, ChunkRecord
 from retrieval.text import is_heading_like, split_sentences
 
 logger = logging.getLogger(__name__)
@@ -105,3 +105,25 @@ def chunk_article(article: Article, *, max_chars: int = 700, overlap: int = 1) -
             first += 1
     logger.debug("chunked %s into %d chunks", article.id, len(chunks))
     return chunks
+
+
+def chunk_records(article: Article, *, max_chars: int = 700, overlap: int = 1) -> list[ChunkRecord]:
+    """The chunks of ``article`` as index records, its metadata carried on each."""
+    chunks = chunk_article(article, max_chars=max_chars, overlap=overlap)
+    return [
+        ChunkRecord(
+            article_id=article.id,
+            chunk_no=c.chunk_no,
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            title=article.title,
+            date=article.date,
+            path=article.path,
+            content_hash=article.content_hash,
+            n_chunks=len(chunks),
+            source=article.source,
+            url=article.url,
+        )
+        for c in chunks
+    ]

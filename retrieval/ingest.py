@@ -33,7 +33,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.chunking import chunk_article
+from retrieval.chunking import chunk_records
 from retrieval.embedding import Embedder
 from retrieval.errors import ChipbotError
 from retrieval.index import check_compatible, expected_chunk_params
@@ -96,24 +96,7 @@ class _Work:
 
 
 def _records(article: Article, settings: Settings) -> list[ChunkRecord]:
-    chunks = chunk_article(article, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
-    return [
-        ChunkRecord(
-            article_id=article.id,
-            chunk_no=c.chunk_no,
-            start=c.start,
-            end=c.end,
-            text=c.text,
-            title=article.title,
-            date=article.date,
-            path=article.path,
-            content_hash=article.content_hash,
-            n_chunks=len(chunks),
-            source=article.source,
-            url=article.url,
-        )
-        for c in chunks
-    ]
+    return chunk_records(article, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
 
 
 def _reason(exc: BaseException) -> str:

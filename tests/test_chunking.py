@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from retrieval.chunking import CHUNKER_VERSION, chunk_article, chunk_params
+from retrieval.chunking import CHUNKER_VERSION, chunk_article, chunk_params, chunk_records
 from retrieval.models import Article, Chunk
 from retrieval.parsing import ArticleSkipped, parse_file, parse_text
 from retrieval.text import split_sentences
@@ -228,3 +228,19 @@ def test_long_sentence_between_short_ones_keeps_exact_offsets() -> None:
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
         assert len(chunk.text) <= 60
+
+
+def test_chunk_records_carry_the_article_metadata_on_every_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(
+        "---\ntitle: T\ndate: 2023-02-01\nsource: Reuters\nurl: https://x.test/a\n---\n"
+        + "One sentence here. " * 60,
+        encoding="utf-8",
+    )
+    article = parse_file(path)
+    records = chunk_records(article, max_chars=200, overlap=1)
+    chunks = chunk_article(article, max_chars=200, overlap=1)
+    assert [(r.start, r.end, r.text) for r in records] == [(c.start, c.end, c.text) for c in chunks]
+    assert {(r.title, r.source, r.url, r.content_hash, r.n_chunks) for r in records} == {
+        ("T", "Reuters", "https://x.test/a", article.content_hash, len(chunks))
+    }

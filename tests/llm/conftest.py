@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from retrieval.chunking import chunk_article
+from retrieval.chunking import chunk_records
 from retrieval.models import Passage
 from retrieval.parsing import parse_file
 from retrieval.settings import Settings
@@ -27,19 +27,7 @@ def seed_passages() -> list[Passage]:
     passages = []
     for path in sorted(SEEDS.glob("*.txt")):
         article = parse_file(path)
-        for c in chunk_article(article):
-            passages.append(
-                Passage(
-                    article_id=c.article_id,
-                    chunk_no=c.chunk_no,
-                    start=c.start,
-                    end=c.end,
-                    text=c.text,
-                    title=article.title,
-                    date=article.date,
-                    path=article.path,
-                )
-            )
+        passages.extend(Passage.from_record(r) for r in chunk_records(article))
     return passages
 
 
