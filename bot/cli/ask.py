@@ -14,7 +14,7 @@ from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_set
 from bot.cli.options import retrieval_options, search_filter
 from bot.cli.render import console, dumps, print_answer
 from bot.cli.state import save_last
-from retrieval.engine import Chipbot
+from retrieval.engine import Chipbot, validate_question
 from retrieval.errors import ChipbotError, QuestionError
 from retrieval.models import Answer, SearchFilter
 
@@ -57,7 +57,7 @@ def ask(
         raise click.UsageError("give a QUESTION, --file FILE, or questions on stdin")
     if file_ is None and question:
         try:
-            _validate(engine, text)
+            validate_question(text, settings.max_question_chars)
         except QuestionError as exc:
             raise click.UsageError(str(exc)) from None
         engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
@@ -120,12 +120,6 @@ def ask_streaming(
         out.rule("checked answer", align="left", style="dim")
     print_answer(out, answer, text=not same)
     return answer
-
-
-def _validate(engine: Chipbot, text: str) -> None:
-    from retrieval.engine import validate_question
-
-    validate_question(text, engine.settings.max_question_chars)
 
 
 def _lines(handle: IO[str]) -> Iterator[str]:
