@@ -120,7 +120,8 @@ def measure_size(
     paths = write_corpus(corpus_dir, articles_for(passages))
     settings = Settings(data_dir=data_dir)
     base = load_embedder(settings.embedding_model, settings.encoder)
-    embedder = RecycledEmbedder(base, distinct)
+    documents = load_embedder(settings.embedding_model, settings.document_encoder)
+    embedder = RecycledEmbedder(documents, distinct)
     t0 = time.perf_counter()
     report = ingest(paths, settings, embedder)
     ingest_s = time.perf_counter() - t0

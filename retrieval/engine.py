@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from retrieval.errors import (
     ChipbotError,
     CitationError,
+    ConfigError,
     IndexMismatchError,
     MissingIndexError,
     QuestionError,
@@ -64,6 +65,9 @@ class Chipbot:
     ) -> None:
         self.settings = settings
         self._embedder = embedder
+        # An embedder passed in (tests, benchmarks) embeds documents too: one implementation.
+        self._embedder_given = embedder is not None
+        self._document_embedder: Embedder | None = None
         self._index = index
         self._generator = generator
         self._retriever: HybridRetriever | None = None
@@ -84,6 +88,29 @@ class Chipbot:
 
             self._embedder = load_embedder(self.settings.embedding_model, self.settings.encoder)
         return self._embedder
+
+    @property
+    def document_embedder(self) -> Embedder:
+        """The encoder for passages at ingest: ``settings.document_encoder``, or the query
+        encoder when that one cannot load this model (or was passed in explicitly)."""
+        if self._document_embedder is None:
+            self._document_embedder = self._load_document_embedder()
+        return self._document_embedder
+
+    def _load_document_embedder(self) -> Embedder:
+        from retrieval.embedding import load_embedder
+
+        if self._embedder is not None and self._embedder_given:
+            return self._embedder
+        try:
+            return load_embedder(self.settings.embedding_model, self.settings.document_encoder)
+        except ConfigError as exc:
+            log.info(
+                "document encoder %s unavailable (%s); using the query encoder",
+                self.settings.document_encoder,
+                exc,
+            )
+            return self.embedder
 
     @property
     def index(self) -> Index:
@@ -177,7 +204,12 @@ class Chipbot:
         from retrieval.ingest import ingest
 
         report = ingest(
-            paths, self.settings, self.embedder, prune=prune, rebuild=rebuild, progress=progress
+            paths,
+            self.settings,
+            self.document_embedder,
+            prune=prune,
+            rebuild=rebuild,
+            progress=progress,
         )
         # An open Chroma client keeps a per-process cache that would hide the new writes.
         if self._index is not None:

@@ -29,6 +29,7 @@ def status(as_json: bool, data_dir: Path | None, debug: bool, verbose: bool) -> 
         "store": settings.chroma_url or str(settings.data_dir / "chroma"),
         "embedding_model": settings.embedding_model,
         "encoder": settings.encoder,
+        "document_encoder": settings.document_encoder,
         "generator": "llm" if settings.llm else settings.generator,
         "llm": settings.llm,
         "checks": {},
@@ -59,7 +60,14 @@ def status(as_json: bool, data_dir: Path | None, debug: bool, verbose: bool) -> 
         click.echo(dumps(report))
     else:
         out = console()
-        for key in ("data_dir", "store", "embedding_model", "encoder", "generator"):
+        for key in (
+            "data_dir",
+            "store",
+            "embedding_model",
+            "encoder",
+            "document_encoder",
+            "generator",
+        ):
             out.print(f"[bold]{key:16}[/bold] {report[key]}")
         for name, result in checks.items():
             colour = "red" if result.startswith("FAILED") else "green"
