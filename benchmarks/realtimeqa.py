@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.data import (  # noqa: E402
     BASELINES,
+    Question,
     RealTimeQA,
     article_file_text,
     cache_key,
@@ -56,6 +57,9 @@ from retrieval.text import split_sentences, tokenize  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "realtimeqa"
 QUICK_WEEK = "20220617"
 DEPTH = 10  # documents ranked per question (Hits@10)
+#: The weeks on which the chooser's settings and the article score were picked; figures
+#: on the other weeks are held out.
+TUNING_WEEKS = frozenset({"20220617", "20220624", "20220701"})
 PASSAGES = 100  # passages fetched to rank DEPTH articles
 #: An article scores the sum of its best few passages' fused scores: a news article that
 #: answers a question usually does so in more than one paragraph.
@@ -223,25 +227,25 @@ def article_ranking(passages: Sequence[Passage], top: int = TOP_PASSAGES) -> lis
     return sorted(score, key=lambda a: -score[a])  # stable: ties keep retrieval order
 
 
-def retrieval_scores(pool: RealTimeQA, bot: Chipbot, peer: Any) -> dict[str, dict[str, float]]:
-    """Hits@1/5/10 and MRR of the gold article for CNN questions, per ranking."""
+def retrieval_ranks(pool: RealTimeQA, bot: Chipbot, peer: Any) -> dict[str, dict[str, int | None]]:
+    """The gold article's rank (``None``: not in the top 10) per CNN question, per ranking."""
     ids = {url: a.id for url, a in pool.articles.items()}
     config = dataclasses.replace(bot.retrieval_config, candidates=PASSAGES, mmr_lambda=1.0)
     retriever = HybridRetriever(bot.index, bot.embedder, config)
-    ranks: dict[str, list[int | None]] = {"cnn": [], "gcs": [], "peer": []}
+    ranks: dict[str, dict[str, int | None]] = {"cnn": {}, "gcs": {}, "peer": {}}
     for q in pool.questions:
         gold = {ids[u] for u in q.gold_urls if u in ids}
         if not gold:
             continue
         flt = SearchFilter(until=q.date)
         ours = article_ranking(retriever.search(q.sentence, k=PASSAGES, flt=flt))
-        ranks["cnn"].append(first_hit(ours[:DEPTH], gold))
+        ranks["cnn"][q.id] = first_hit(ours[:DEPTH], gold)
         gcs = dedupe(ids[u] for u in q.gcs_urls if u in ids)
-        ranks["gcs"].append(first_hit(gcs[:DEPTH], gold))
+        ranks["gcs"][q.id] = first_hit(gcs[:DEPTH], gold)
         where = {"date_ord": {"$lte": _date_ord(q.date)}}
         theirs = dedupe(h.doc_id for h in peer.search(q.sentence, k=PASSAGES, where=where))
-        ranks["peer"].append(first_hit(theirs[:DEPTH], gold))
-    return {name: hits_and_mrr(r) for name, r in ranks.items()}
+        ranks["peer"][q.id] = first_hit(theirs[:DEPTH], gold)
+    return ranks
 
 
 def answer_predictions(pool: RealTimeQA, bot: Chipbot) -> dict[str, list[int]]:
@@ -263,6 +267,33 @@ def quick_slice(pool: RealTimeQA) -> RealTimeQA:
     return dataclasses.replace(pool, questions=questions, articles=articles)
 
 
+def figures(
+    questions: Sequence[Question],
+    ranks: dict[str, dict[str, int | None]],
+    predictions: dict[str, list[int]],
+    baselines: dict[str, dict[str, list[int]]],
+) -> dict[str, Any]:
+    """Retrieval and multiple-choice figures over ``questions`` (the whole run or a split)."""
+    cnn = [q for q in questions if q.id in ranks["cnn"]]
+    out: dict[str, Any] = {"n": len(questions), "n_cnn": len(cnn)}
+    for name, by_question in ranks.items():
+        metrics = hits_and_mrr([by_question[q.id] for q in cnn])
+        out[name] = {m: round(v, 4) for m, v in metrics.items()}
+    out["mc_accuracy"] = {
+        "all": round(mc_accuracy(questions, predictions), 4),
+        "cnn": round(mc_accuracy(cnn, predictions), 4),
+    }
+    out["abstained"] = sum(1 for q in questions if not predictions.get(q.id))
+    out["baselines"] = {
+        key: {
+            "all": round(mc_accuracy(questions, preds), 4),
+            "cnn": round(mc_accuracy(cnn, preds), 4),
+        }
+        for key, preds in sorted(baselines.items())
+    }
+    return out
+
+
 def run(
     data: Path,
     weeks: Sequence[str] | None,
@@ -271,33 +302,34 @@ def run(
     quick: bool = False,
     cache: Path | None = None,
 ) -> dict[str, Any]:
-    """Index (cached), evaluate retrieval and answers; the JSON result of the issue."""
+    """Index (cached), evaluate retrieval and answers; the JSON result of the issue.
+
+    When the run covers weeks on both sides of :data:`TUNING_WEEKS`, ``splits`` holds the
+    same figures for the tuning weeks and for the held-out weeks apart.
+    """
     pool = load_realtimeqa(data, weeks)
     name = "realtimeqa-" + ("-".join(pool.weeks) if len(pool.weeks) <= 2 else "pool")
     if quick:
         pool, name = quick_slice(pool), name + "-quick"
     bot = chipbot_index(pool, name, show_progress, cache)
     peer = peer_index(pool, name, show_progress, cache)
-    retrieval = retrieval_scores(pool, bot, peer)
+    ranks = retrieval_ranks(pool, bot, peer)
     predictions = answer_predictions(pool, bot)
-    cnn = [q for q in pool.questions if q.gold_urls]
-    baselines = {
-        key: {"all": mc_accuracy(pool.questions, preds), "cnn": mc_accuracy(cnn, preds)}
-        for key, preds in sorted(pool.baselines.items())
-    }
-    return {
-        "n": len(pool.questions),
-        "n_cnn": len(cnn),
+    result = {
+        **figures(pool.questions, ranks, predictions, pool.baselines),
         "weeks": pool.weeks,
         "n_articles": len(pool.articles),
-        **{k: {m: round(v, 4) for m, v in retrieval[k].items()} for k in ("cnn", "gcs", "peer")},
-        "mc_accuracy": {
-            "all": round(mc_accuracy(pool.questions, predictions), 4),
-            "cnn": round(mc_accuracy(cnn, predictions), 4),
-        },
-        "abstained": sum(1 for p in predictions.values() if not p),
-        "baselines": {k: {m: round(v, 4) for m, v in b.items()} for k, b in baselines.items()},
     }
+    tuning = [q for q in pool.questions if q.week in TUNING_WEEKS]
+    held_out = [q for q in pool.questions if q.week not in TUNING_WEEKS]
+    if tuning and held_out:
+        result["splits"] = {
+            "tuning": figures(tuning, ranks, predictions, pool.baselines),
+            "held_out": figures(held_out, ranks, predictions, pool.baselines),
+        }
+        result["splits"]["tuning"]["weeks"] = sorted({q.week for q in tuning})
+        result["splits"]["held_out"]["weeks"] = sorted({q.week for q in held_out})
+    return result
 
 
 def markdown(result: dict[str, Any], command: str) -> str:
@@ -337,6 +369,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
         lines.append(
             f"| {BASELINES[key]} (published predictions) | {b['all']:.3f} | {b['cnn']:.3f} |"
         )
+    if "splits" in result:
+        lines += ["", *split_table(result["splits"])]
     lines += [
         "",
         f"chipbot's ranking: hybrid retrieval of {PASSAGES} passages (default chunking, MMR off), "
@@ -348,11 +382,39 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "with no support, or a tie, it abstains. No LLM is configured on this machine, so "
         "what an LLM adds is not measured here. The chooser's "
         f"few settings and the {TOP_PASSAGES}-passage article score were chosen on weeks "
-        "20220617–20220701.",
+        f"{min(TUNING_WEEKS)}–{max(TUNING_WEEKS)}.",
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`.",
     ]
     return "\n".join(lines)
+
+
+def split_table(splits: dict[str, Any]) -> list[str]:
+    """Tuning weeks against held-out weeks: the goals' figures side by side."""
+    lines = [
+        "The chooser's settings were picked on the tuning weeks; the held-out weeks were "
+        "not looked at while building it:",
+        "",
+        "| weeks | questions (CNN) | Hits@5 chipbot / Google CSE / tutorial | "
+        "MC accuracy chipbot | RAG + GCS | GPT-3 + GCS |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, key in (("tuning", "tuning"), ("held out", "held_out")):
+        f = splits[key]
+        weeks = f"{label}: {f['weeks'][0]}–{f['weeks'][-1]} ({len(f['weeks'])})"
+        base = f["baselines"]
+        rag = base.get("open_rag_gcs", {}).get("all")
+        gpt3 = base.get("open_gpt3_gcs", {}).get("all")
+        lines.append(
+            f"| {weeks} | {f['n']} ({f['n_cnn']}) | {f['cnn']['hits@5']:.3f} / "
+            f"{f['gcs']['hits@5']:.3f} / {f['peer']['hits@5']:.3f} | "
+            f"{f['mc_accuracy']['all']:.3f} | {_fmt(rag)} | {_fmt(gpt3)} |"
+        )
+    return lines
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -372,8 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.data, weeks, show_progress=not args.json, quick=args.quick, cache=args.cache)
     command = "python benchmarks/realtimeqa.py" + "".join(f" --week {w}" for w in weeks or [])
     if args.json:
-        keys = ("n", "cnn", "gcs", "peer", "mc_accuracy", "baselines")
-        print(json.dumps({k: result[k] for k in keys}))
+        keys = ("n", "cnn", "gcs", "peer", "mc_accuracy", "baselines", "splits")
+        print(json.dumps({k: result[k] for k in keys if k in result}))
     else:
         print(markdown(result, command))
         print(f"({time.perf_counter() - t0:.0f} s)")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.data import (
+    Question,
     article_file_text,
     dedupe,
     first_hit,
@@ -460,3 +461,41 @@ def test_peer_pipeline_splits_like_the_tutorial_and_filters_by_metadata(tmp_path
     hits = peer.search("Japan chip tool exports", k=4, where={"date_ord": {"$lte": 20220201}})
     assert hits
     assert {h.doc_id for h in hits} == {"old"}
+
+
+def _question(qid: str, week: str, answer: int) -> Question:
+    return Question(
+        id=qid,
+        week=week,
+        date=dt.date(2022, 7, 8),
+        source="CNN",
+        sentence="?",
+        choices=["a", "b", "c", "d"],
+        answer=[answer],
+    )
+
+
+def test_realtimeqa_figures_cover_only_the_questions_given() -> None:
+    from benchmarks.realtimeqa import figures
+
+    questions = [_question("t1", "20220617", 0), _question("h1", "20220708", 1)]
+    ranks = {name: {"t1": 1, "h1": None} for name in ("cnn", "gcs", "peer")}
+    predictions = {"t1": [0], "h1": []}
+    held_out = figures(questions[1:], ranks, predictions, {"open_rag_gcs": {"h1": [1]}})
+    assert held_out["n"] == held_out["n_cnn"] == 1
+    assert held_out["cnn"]["hits@10"] == 0.0
+    assert held_out["mc_accuracy"]["all"] == 0.0
+    assert held_out["abstained"] == 1
+    assert held_out["baselines"]["open_rag_gcs"]["all"] == 1.0
+    assert figures(questions[:1], ranks, predictions, {})["cnn"]["hits@1"] == 1.0
+
+
+def test_realtimeqa_split_table_shows_tuning_and_held_out_weeks() -> None:
+    from benchmarks.realtimeqa import figures, split_table
+
+    q = _question("h1", "20220708", 1)
+    ranks = {name: {"h1": 2} for name in ("cnn", "gcs", "peer")}
+    split = {**figures([q], ranks, {"h1": [1]}, {}), "weeks": ["20220708", "20220715"]}
+    rows = split_table({"tuning": split, "held_out": split})
+    assert any(r.startswith("| tuning: 20220708–20220715 (2) | 1 (1) | 1.000") for r in rows)
+    assert any(r.startswith("| held out: ") and r.endswith("| 1.000 | – | – |") for r in rows)

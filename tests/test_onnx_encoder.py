@@ -99,7 +99,8 @@ def test_int8_graph_runs_the_chosen_dense_layers_in_int8_and_the_rest_in_float()
 def test_vectors_are_float32_unit_length_rows_in_input_order(onnx_fp32: Embedder) -> None:
     texts = ["Japan", "The Netherlands and ASML", "Japan"]
     vectors = onnx_fp32.embed_documents(texts)
-    assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
+    assert vectors.dtype == np.float32
+    assert vectors.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(vectors[0], vectors[2], atol=1e-6)
     np.testing.assert_allclose(vectors[1], onnx_fp32.embed_query(texts[1]), atol=1e-5)
