@@ -1,24 +1,35 @@
-"""Compare the embedding encoders: load time, single-query latency, batch throughput.
+"""Compare the embedding encoders: speed, fidelity, and what they cost on the gold set.
 
-Run from the repo root: ``python benchmarks/encoders.py [--encoders numpy,sentence-transformers]``.
-Load time is measured in a fresh subprocess (imports included, as a cold ``chipbot ask``
-pays them); latency and throughput in this process after a warm-up.
+Run from the repo root: ``python benchmarks/encoders.py [--encoders numpy,onnx] [--readme]``.
+Per encoder: cold load time in a fresh subprocess (imports included, as a cold
+``chipbot ask`` pays them); single-query latency and batch throughput in this process
+after a warm-up; the cosine of its vectors to sentence-transformers' (the reference)
+on the same passages; and the seed gold set evaluated on an index whose passages that
+encoder embedded (queries always by the default query encoder). ``--readme`` writes
+the table into README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.readme import machine, update_block  # noqa: E402
 from retrieval.embedding import load_embedder  # noqa: E402
+
+DEFAULT_ENCODERS = "numpy,onnx,onnx-int8,sentence-transformers"
+README_BLOCK = "encoders"
 
 QUESTIONS = [
     "What has Japan agreed to?",
@@ -86,39 +97,89 @@ def throughput(model: str, encoder: str, texts: list[str], batch_size: int) -> f
     return len(texts) / (time.perf_counter() - t0)
 
 
+def fidelity(model: str, encoder: str, texts: list[str]) -> tuple[float, float]:
+    """Minimum and mean cosine of ``encoder``'s vectors to sentence-transformers'."""
+    import numpy as np
+
+    ours = load_embedder(model, encoder).embed_documents(texts)
+    reference = load_embedder(model, "sentence-transformers").embed_documents(texts)
+    cosines = np.sum(ours * reference, axis=1)
+    return float(cosines.min()), float(cosines.mean())
+
+
+def gold_set(encoder: str) -> dict[str, float]:
+    """The seed gold set's figures with passages embedded by ``encoder``."""
+    import tempfile
+
+    from benchmarks.seeds_eval import evaluate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        overall = evaluate(Path(tmp), document_encoder=encoder).overall()
+    return {k: overall[k] for k in ("hit_at_k", "mrr", "correctness")}
+
+
+def measure(model: str, name: str, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of one encoder."""
+    p50, p95 = query_latency_ms(model, name, args.queries)
+    low, mean = fidelity(model, name, texts)
+    return {
+        "load_s": cold_load_seconds(model, name, args.load_runs),
+        "query_p50_ms": p50,
+        "query_p95_ms": p95,
+        "texts_per_s": throughput(model, name, texts, args.batch_size),
+        "cosine_min": low,
+        "cosine_mean": mean,
+        "gold": gold_set(name),
+    }
+
+
+def markdown(rows: dict[str, dict[str, Any]], n_texts: int) -> str:
+    """The README table, speed relative to the first encoder."""
+    base = next(iter(rows.values()))["texts_per_s"]
+    lines = [
+        f"Encoders on {machine()}, measured {dt.date.today().isoformat()} by "
+        "`python benchmarks/encoders.py --readme`: batch throughput on "
+        f"{n_texts} seed passages (~500 characters), cosine to sentence-transformers' "
+        "vectors on the same passages, and the seed gold set on an index whose passages "
+        "the encoder embedded (queries by the default numpy encoder).",
+        "",
+        "| encoder | cold load | query p50 | passages/s | vs first | cosine min / mean | "
+        "gold hit@5 | MRR | correct |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in rows.items():
+        g = r["gold"]
+        lines.append(
+            f"| `{name}` | {r['load_s']:.2f} s | {r['query_p50_ms']:.1f} ms | "
+            f"{r['texts_per_s']:.0f} | {r['texts_per_s'] / base:.2f}x | "
+            f"{r['cosine_min']:.4f} / {r['cosine_mean']:.4f} | {g['hit_at_k']:.3f} | "
+            f"{g['mrr']:.3f} | {g['correctness']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Measure each encoder and print a table with ratios to the first one."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
-    parser.add_argument("--encoders", default="numpy,sentence-transformers")
+    parser.add_argument("--encoders", default=DEFAULT_ENCODERS)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--texts", type=int, default=512)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--load-runs", type=int, default=3)
+    parser.add_argument("--readme", action="store_true", help="Write the table into README.md.")
     args = parser.parse_args()
-    names = args.encoders.split(",")
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     texts = seed_like_texts(args.texts)
     rows = {}
-    for name in names:
-        load = cold_load_seconds(args.model, name, args.load_runs)
-        p50, p95 = query_latency_ms(args.model, name, args.queries)
-        tps = throughput(args.model, name, texts, args.batch_size)
-        rows[name] = (load, p50, p95, tps)
-        print(
-            f"{name:>22}: cold load {load:6.2f} s | query p50 {p50:7.2f} ms "
-            f"p95 {p95:7.2f} ms | batch {tps:7.1f} texts/s",
-            flush=True,
-        )
-    base = names[0]
-    b_load, b_p50, b_p95, b_tps = rows[base]
-    for name in names[1:]:
-        load, p50, p95, tps = rows[name]
-        print(
-            f"speed-up of {base} over {name} (>1: {base} faster): cold load {load / b_load:.1f}, "
-            f"query p50 {p50 / b_p50:.2f}, p95 {p95 / b_p95:.2f}, batch {b_tps / tps:.2f}"
-        )
+    for name in args.encoders.split(","):
+        rows[name] = measure(args.model, name, texts, args)
+        print(f"{name}: {json.dumps(rows[name])}", flush=True)
+    table = markdown(rows, len(texts))
+    print(table)
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    if args.readme:
+        update_block(README_BLOCK, table)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,13 @@ COLUMNS = [
 ]
 
 
-def evaluate(data_dir: Path) -> EvalReport:
-    """The report for the offline generator on a fresh seed index."""
-    bot = Chipbot(Settings(data_dir=data_dir, seeds_dir=ROOT / "seeds"))
+def evaluate(data_dir: Path, document_encoder: str | None = None) -> EvalReport:
+    """The report for the offline generator on a fresh seed index (passages embedded by
+    ``document_encoder``, the default one when ``None``)."""
+    settings = Settings(data_dir=data_dir, seeds_dir=ROOT / "seeds")
+    if document_encoder is not None:
+        settings = settings.with_overrides(document_encoder=document_encoder)
+    bot = Chipbot(settings)
     bot.ensure_index()
     texts = {a.id: read_article_text(a.path) for a in bot.articles()}
     questions = load_gold(GOLD, texts)
