@@ -110,7 +110,8 @@ def warm_chipbot(data_dir: Path, runs: int) -> dict[str, Any]:
     from retrieval.engine import Chipbot
     from retrieval.settings import Settings
 
-    bot = Chipbot(Settings(data_dir=data_dir))
+    # As `chipbot chat` and the Slack app run it.
+    bot = Chipbot(Settings(data_dir=data_dir).for_long_running())
     bot.warm()
     questions = gold_questions()
     return {

@@ -65,6 +65,17 @@ class Settings(BaseSettings):
             return Path(value).expanduser()
         return value
 
+    def for_long_running(self) -> Settings:
+        """These settings for a process that answers many questions (chat, the Slack app).
+
+        Such a process loads its query encoder once and then embeds every question, so
+        the default ``auto`` becomes ``auto-onnx``: ~0.3 s more to load, ~5 ms less per
+        question. An encoder chosen explicitly is kept.
+        """
+        if self.encoder != "auto":
+            return self
+        return self.model_copy(update={"encoder": "auto-onnx"})
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-``None`` overrides applied (CLI flags win over env)."""
         clean = {k: v for k, v in overrides.items() if v is not None}

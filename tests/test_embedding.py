@@ -241,8 +241,22 @@ def test_query_path_never_imports_torch_or_transformers() -> None:
 def test_unknown_encoder_name_is_rejected_with_the_known_names() -> None:
     with pytest.raises(UnknownNameError) as info:
         load_embedder(MODEL, "tensorflow")
-    assert info.value.known == ["auto", "numpy", "onnx", "onnx-int8", "sentence-transformers"]
-    assert encoders.names() == ["auto", "numpy", "onnx", "onnx-int8", "sentence-transformers"]
+    assert info.value.known == [
+        "auto",
+        "auto-onnx",
+        "numpy",
+        "onnx",
+        "onnx-int8",
+        "sentence-transformers",
+    ]
+    assert encoders.names() == [
+        "auto",
+        "auto-onnx",
+        "numpy",
+        "onnx",
+        "onnx-int8",
+        "sentence-transformers",
+    ]
 
 
 @pytest.mark.parametrize("encoder", ["numpy", "sentence-transformers", "auto"])

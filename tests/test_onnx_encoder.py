@@ -173,3 +173,23 @@ def test_an_index_built_with_onnx_answers_like_one_built_with_numpy(tmp_path: Pa
         passages = bot.retrieve("Has Japan agreed to match the US export controls?", k=5)
         rankings.append([(p.id, round(p.score, 4)) for p in passages])
     assert rankings[0] == rankings[1]
+
+
+def test_long_running_processes_embed_questions_with_onnx_by_default() -> None:
+    assert Settings().for_long_running().encoder == "auto-onnx"
+    assert isinstance(load_embedder(MODEL, "auto-onnx"), OnnxBertEncoder)
+
+
+def test_long_running_processes_keep_an_encoder_chosen_explicitly() -> None:
+    assert Settings(encoder="numpy").for_long_running().encoder == "numpy"
+
+
+def test_auto_onnx_falls_back_to_auto_when_onnx_cannot_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrieval import embedding
+    from retrieval.encoders.numpy_bert import NumpyBertEncoder
+
+    monkeypatch.setattr(embedding, "_cache", {})
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert isinstance(load_embedder(MODEL, "auto-onnx"), NumpyBertEncoder)
