@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.readme import machine, update_block  # noqa: E402
 from retrieval.embedding import load_embedder  # noqa: E402
 
-DEFAULT_ENCODERS = "numpy,onnx,onnx-int8,sentence-transformers"
+DEFAULT_ENCODERS = "numpy,onnx,onnx-int8,sentence-transformers,sentence-transformers-bf16"
+DEFAULT_SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact"
 README_BLOCK = "encoders"
 
 QUESTIONS = [
@@ -118,11 +119,32 @@ def gold_set(encoder: str) -> dict[str, float]:
     return {k: overall[k] for k in ("hit_at_k", "mrr", "correctness")}
 
 
+def scifact_dense(model: str, encoder: str, data: Path) -> float:
+    """SciFact's dense nDCG@10 with abstracts embedded by ``encoder`` (queries by numpy),
+    one vector per abstract as in :mod:`benchmarks.scifact`."""
+    import numpy as np
+
+    from benchmarks.data import load_scifact, ndcg_at_k
+
+    scifact = load_scifact(data)
+    ids = sorted(scifact.corpus)
+    docs = [f"{scifact.corpus[i][0]}\n{scifact.corpus[i][1]}" for i in ids]
+    vectors = load_embedder(model, encoder).embed_documents(docs)
+    queries = load_embedder(model, "numpy")
+    scores = []
+    for qid, claim in sorted(scifact.queries.items()):
+        top = np.argsort(-(vectors @ queries.embed_query(claim)))[:10]
+        scores.append(ndcg_at_k([ids[i] for i in top], scifact.qrels[qid]))
+    return float(np.mean(scores))
+
+
 def measure(model: str, name: str, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
     """Every figure of one encoder."""
     p50, p95 = query_latency_ms(model, name, args.queries)
     low, mean = fidelity(model, name, texts)
+    scifact = scifact_dense(model, name, args.scifact) if args.scifact else None
     return {
+        "scifact_dense_ndcg@10": scifact,
         "load_s": cold_load_seconds(model, name, args.load_runs),
         "query_p50_ms": p50,
         "query_p95_ms": p95,
@@ -141,11 +163,12 @@ def markdown(rows: dict[str, dict[str, Any]], n_texts: int) -> str:
         "`python benchmarks/encoders.py --readme`: batch throughput on "
         f"{n_texts} seed passages (~500 characters), cosine to sentence-transformers' "
         "vectors on the same passages, and the seed gold set on an index whose passages "
-        "the encoder embedded (queries by the default numpy encoder).",
+        "the encoder embedded (queries by the default numpy encoder); SciFact's dense "
+        "nDCG@10 likewise (published: 0.645).",
         "",
         "| encoder | cold load | query p50 | passages/s | vs first | cosine min / mean | "
-        "gold hit@5 | MRR | correct |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "gold hit@5 | MRR | correct | SciFact dense nDCG@10 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows.items():
         g = r["gold"]
@@ -153,9 +176,13 @@ def markdown(rows: dict[str, dict[str, Any]], n_texts: int) -> str:
             f"| `{name}` | {r['load_s']:.2f} s | {r['query_p50_ms']:.1f} ms | "
             f"{r['texts_per_s']:.0f} | {r['texts_per_s'] / base:.2f}x | "
             f"{r['cosine_min']:.4f} / {r['cosine_mean']:.4f} | {g['hit_at_k']:.3f} | "
-            f"{g['mrr']:.3f} | {g['correctness']:.3f} |"
+            f"{g['mrr']:.3f} | {g['correctness']:.3f} | {_fmt(r['scifact_dense_ndcg@10'])} |"
         )
     return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
 
 
 def main() -> None:
@@ -168,6 +195,13 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--load-runs", type=int, default=3)
     parser.add_argument("--readme", action="store_true", help="Write the table into README.md.")
+    parser.add_argument(
+        "--scifact",
+        type=Path,
+        default=DEFAULT_SCIFACT if DEFAULT_SCIFACT.is_dir() else None,
+        help="SciFact folder for the dense nDCG@10 column (default ../shared/...).",
+    )
+    parser.add_argument("--no-scifact", dest="scifact", action="store_const", const=None)
     args = parser.parse_args()
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     texts = seed_like_texts(args.texts)

@@ -62,12 +62,15 @@ def ingest_chipbot(corpus: Path, data_dir: Path) -> dict[str, Any]:
     """Ingest ``corpus`` with chipbot (model and store library loaded first, not timed)."""
     import chromadb  # noqa: F401  (the peer, too, has its store loaded before the clock)
 
+    from retrieval.encoders.batch import BIG_BATCH
     from retrieval.engine import Chipbot
     from retrieval.settings import Settings
 
     bot = Chipbot(Settings(data_dir=data_dir))
     t0 = time.perf_counter()
-    bot.document_embedder.embed_documents(["warm up"])
+    # A warm-up batch big enough to load the encoder big batches go to (as the peer's
+    # warm-up loads its model).
+    bot.document_embedder.embed_documents(["warm up"] * BIG_BATCH)
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     bot.ingest([corpus])

@@ -36,10 +36,10 @@ class Settings(BaseSettings):
     collection: str = "chipbot"
     # Query-time encoder: "auto" uses the light numpy encoder when the model allows it.
     encoder: str = "auto"
-    # Ingest-time encoder for passages: the same vectors as `encoder`, computed by
-    # onnxruntime (faster in batches). "onnx-int8" is faster still, at a measured cost in
-    # quality (benchmarks/encoders.py). Where the model does not allow it: `encoder`.
-    document_encoder: str = "onnx"
+    # Ingest-time encoder for passages: the same vectors as `encoder` up to rounding,
+    # computed faster in batches (onnxruntime; bfloat16 on CPUs with AMX for big ones).
+    # "onnx-int8" is faster still at a measured cost in quality (benchmarks/encoders.py).
+    document_encoder: str = "auto-batch"
     vector_backend: str = "chroma"
     chroma_url: str | None = None
     chroma_token: SecretStr | None = None

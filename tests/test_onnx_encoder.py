@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.embedding import Embedder, load_embedder, resolve_model_path
+from retrieval.encoders.batch import BatchRouter
 from retrieval.encoders.bert_model import BertModelDir
 from retrieval.encoders.onnx_bert import QUANTIZED, OnnxBertEncoder, build_graph
 from retrieval.engine import Chipbot
@@ -135,10 +136,63 @@ def test_a_model_it_cannot_reproduce_is_a_config_error(tmp_path: Path) -> None:
         OnnxBertEncoder(model_dir)
 
 
-def test_ingest_embeds_passages_with_the_float32_onnx_encoder_by_default(tmp_path: Path) -> None:
+def test_ingest_embeds_passages_with_onnx_where_the_cpu_has_no_amx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval import embedding
+
+    monkeypatch.setattr(embedding, "_cache", {})
+    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: False)
     bot = Chipbot(Settings(data_dir=tmp_path))
     assert isinstance(bot.document_embedder, OnnxBertEncoder)
     assert not bot.document_embedder.quantized
+
+
+def test_with_amx_big_batches_go_to_bfloat16_and_small_ones_to_onnx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval import embedding
+    from retrieval.encoders.st import SentenceTransformerEncoder
+
+    monkeypatch.setattr(embedding, "_cache", {})
+    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: True)
+    router = Chipbot(Settings(data_dir=tmp_path)).document_embedder
+    assert isinstance(router, BatchRouter)
+    small = router.embed_documents(["Japan"] * (router.big_batch - 1))
+    np.testing.assert_allclose(small[0], load_embedder(MODEL, "onnx").embed_query("Japan"))
+    assert router._big is None  # small batches never load torch
+    big = router.embed_documents(["Japan"] * router.big_batch)
+    assert isinstance(router.big, SentenceTransformerEncoder)
+    assert router.big.bf16
+    assert float(big[0] @ small[0]) >= 0.9995
+
+
+def test_the_router_answers_queries_with_its_small_encoder() -> None:
+    def never() -> Embedder:
+        raise AssertionError("the big encoder must not load for a query")
+
+    small = load_embedder(MODEL, "onnx")
+    router = BatchRouter(small, never)
+    np.testing.assert_array_equal(router.embed_query("Japan"), small.embed_query("Japan"))
+    assert (router.name, router.dim) == (small.name, small.dim)
+
+
+@pytest.mark.slow
+def test_bfloat16_vectors_stay_within_rounding_of_the_reference(reference: Embedder) -> None:
+    texts = _seed_passages()
+    bf16 = load_embedder(MODEL, "sentence-transformers-bf16").embed_documents(texts)
+    assert bf16.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
+    assert _cosines(bf16, reference.embed_documents(texts)).min() >= 0.9995
+
+
+def test_amx_is_read_from_the_cpu_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval.encoders import hardware
+
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "amx_tile"}))
+    assert not hardware.has_amx_bf16()
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"amx_bf16", "amx_tile"}))
+    assert hardware.has_amx_bf16()
 
 
 def test_document_encoder_setting_picks_the_int8_encoder(tmp_path: Path) -> None:
@@ -154,7 +208,7 @@ def test_documents_fall_back_to_the_query_encoder_when_onnx_cannot_load(
 
     monkeypatch.setattr(embedding, "_cache", {})  # force a fresh load
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    bot = Chipbot(Settings(data_dir=tmp_path))
+    bot = Chipbot(Settings(data_dir=tmp_path, document_encoder="onnx"))
     assert bot.document_embedder is bot.embedder
 
 

@@ -1,0 +1,61 @@
+"""An embedder that sends big batches to a faster encoder, loaded on first need.
+
+Ingest embeds passages in rounds of up to ~1,000. A small ingest (a few articles, the
+seeds on first use) is best served by an encoder that loads in a fraction of a second;
+a big one by the fastest encoder per passage, whose load (seconds: torch) is then
+repaid many times over. Both must produce the same vectors up to rounding.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from retrieval.embedding import Embedder
+
+logger = logging.getLogger(__name__)
+
+#: From this many texts in one call, the big-batch encoder takes over.
+BIG_BATCH = 256
+
+
+class BatchRouter:
+    """``small`` for queries and small batches, ``load_big()`` for big batches."""
+
+    def __init__(
+        self, small: Embedder, load_big: Callable[[], Embedder], big_batch: int = BIG_BATCH
+    ) -> None:
+        """Route by batch size; ``load_big`` runs once, on the first big batch."""
+        self._small = small
+        self._load_big = load_big
+        self._big: Embedder | None = None
+        self._lock = threading.Lock()
+        self.big_batch = big_batch
+        self.name = small.name
+        self.dim = small.dim
+
+    @property
+    def big(self) -> Embedder:
+        """The big-batch encoder (loaded now if it was not yet)."""
+        with self._lock:
+            if self._big is None:
+                self._big = self._load_big()
+                logger.info("big batches go to %s", type(self._big).__name__)
+            return self._big
+
+    def embed_documents(
+        self, texts: Sequence[str], batch_size: int = 64
+    ) -> npt.NDArray[np.float32]:
+        """Unit-length float32 vectors; big calls go to the big-batch encoder."""
+        encoder = self.big if len(texts) >= self.big_batch else self._small
+        return encoder.embed_documents(texts, batch_size=batch_size)
+
+    def embed_query(self, text: str) -> npt.NDArray[np.float32]:
+        """One unit-length float32 vector, by the small encoder."""
+        return self._small.embed_query(text)
