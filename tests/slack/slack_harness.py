@@ -17,6 +17,7 @@ from typing import Any
 from bot.slack.jobs import JobPool
 from bot.slack.server import SlackServer
 from bot.slack.store import Store
+from retrieval.models import Answer, Citation
 from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack, Message
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -288,3 +289,16 @@ CITED = "Which company is Japan's leading maker of chip manufacturing equipment?
 UNANSWERABLE = "What is the price of bananas in Peru?"
 FIRST = "Which allies does the Biden administration consider it necessary to bring on board?"
 FOLLOW_UP = "And the Netherlands?"
+
+
+class FailingEngine:
+    """An engine whose every answer and context lookup raises ``exc``."""
+
+    def __init__(self, exc: Exception | None = None) -> None:
+        self.exc = exc or RuntimeError("engine down")
+
+    def ask(self, question: str, *, history: object = ()) -> Answer:
+        raise self.exc
+
+    def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
+        raise self.exc

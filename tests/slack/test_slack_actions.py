@@ -22,7 +22,7 @@ from bot.slack.store import AnswerRecord
 from retrieval.errors import CitationError
 from retrieval.models import Answer, Citation
 from tests.slack.fake_slack import Message
-from tests.slack.slack_harness import CITED, Harness, MakeHarness
+from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
 
 def _flat(text: str) -> str:
@@ -118,19 +118,6 @@ def _stored(slack: Harness, answer: Answer, answer_id: str = "a1") -> Message:
 CITATION = Citation(1, "000_35dad6a91730d5a0", "Title", None, "x.txt", 0, 4, "date")
 
 
-class ContextFails:
-    """An engine whose context lookup raises ``exc`` (asking is not needed here)."""
-
-    def __init__(self, exc: Exception) -> None:
-        self.exc = exc
-
-    def ask(self, question: str, *, history: object = ()) -> Answer:
-        raise self.exc
-
-    def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
-        raise self.exc
-
-
 def _cited_answer() -> Answer:
     return Answer(question="Q?", answer="A date. [1]", abstained=False, citations=[CITATION])
 
@@ -148,7 +135,7 @@ def test_a_click_on_a_forgotten_answer_says_so(slack: Harness) -> None:
 
 
 def test_show_sources_failing_apologises_privately(make_harness: MakeHarness) -> None:
-    slack = make_harness(engine_override=ContextFails(RuntimeError("disk on fire")))
+    slack = make_harness(engine_override=FailingEngine(RuntimeError("disk on fire")))
     message = _stored(slack, _cited_answer())
     slack.click(ACTION_SHOW_SOURCES, message)
     slack.fake.wait_for(lambda: [r for r in slack.fake.responses if r.get("text") == APOLOGY])
@@ -158,7 +145,7 @@ def test_show_sources_failing_apologises_privately(make_harness: MakeHarness) ->
 def test_show_sources_for_a_changed_article_shows_the_quote_as_cited(
     make_harness: MakeHarness,
 ) -> None:
-    slack = make_harness(engine_override=ContextFails(CitationError("the file changed")))
+    slack = make_harness(engine_override=FailingEngine(CitationError("the file changed")))
     message = _stored(slack, _cited_answer())
     slack.click(ACTION_SHOW_SOURCES, message)
     sources = slack.wait_thread_text("C1", "1690000000.000001", "Sources for:")

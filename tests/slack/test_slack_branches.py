@@ -17,19 +17,9 @@ from bot.slack.listeners.assistant.thread_started import GREETING
 from bot.slack.store import AnswerRecord
 from retrieval.models import Answer, Citation
 from tests.slack.fake_slack import Message
-from tests.slack.slack_harness import CITED, Harness, MakeHarness
+from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
 THREAD = "1690000999.000100"
-
-
-class FailingEngine:
-    """An engine whose every answer raises."""
-
-    def ask(self, question: str, *, history: object = ()) -> Answer:
-        raise RuntimeError("engine down")
-
-    def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
-        raise RuntimeError("engine down")
 
 
 def _busy_pool(full: bool = False) -> tuple[JobPool, threading.Event]:

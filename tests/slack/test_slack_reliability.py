@@ -10,21 +10,7 @@ import pytest
 from bot.slack.answering import APOLOGY, BUSY
 from bot.slack.jobs import JobPool
 from retrieval.errors import QuestionError
-from retrieval.models import Answer, Citation
-from tests.slack.slack_harness import CITED, Harness, MakeHarness
-
-
-class FailingEngine:
-    """An engine whose every answer raises ``exc``."""
-
-    def __init__(self, exc: Exception) -> None:
-        self.exc = exc
-
-    def ask(self, question: str, *, history: object = ()) -> Answer:
-        raise self.exc
-
-    def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
-        raise self.exc
+from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
 
 def test_a_rate_limited_post_is_retried_after_retry_after(slack: Harness) -> None:
