@@ -129,7 +129,7 @@ def _auto_batch_encoder(model: str) -> Embedder:
     from retrieval.encoders.batch import BatchRouter
     from retrieval.encoders.hardware import has_amx_bf16
 
-    small = _auto_onnx_encoder(model)
+    small = load_embedder(model, "auto-onnx")
     if not has_amx_bf16() or importlib.util.find_spec("torch") is None:
         return small
     return BatchRouter(small, lambda: load_embedder(model, "sentence-transformers-bf16"))
@@ -150,10 +150,10 @@ def _onnx_int8_encoder(model: str) -> Embedder:
 
 def _auto_onnx_encoder(model: str) -> Embedder:
     try:
-        return _onnx_encoder(model)
+        return load_embedder(model, "onnx")
     except ConfigError as exc:
         logger.info("onnx encoder unavailable for %s (%s); using auto", model, exc)
-    return _auto_encoder(model)
+    return load_embedder(model, "auto")
 
 
 def _auto_encoder(model: str) -> Embedder:
@@ -179,7 +179,9 @@ encoders.register("onnx", _onnx_encoder)
 encoders.register("onnx-int8", _onnx_int8_encoder)
 
 _cache: dict[tuple[str, str], Embedder] = {}
-_cache_lock = threading.Lock()
+# Re-entrant: "auto-onnx" and "auto-batch" load the encoders they combine through
+# load_embedder, so that a process using both holds one onnxruntime session, not two.
+_cache_lock = threading.RLock()
 
 
 def load_embedder(model: str = DEFAULT_MODEL, encoder: str = "auto") -> Embedder:

@@ -247,3 +247,13 @@ def test_auto_onnx_falls_back_to_auto_when_onnx_cannot_load(
     monkeypatch.setattr(embedding, "_cache", {})
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     assert isinstance(load_embedder(MODEL, "auto-onnx"), NumpyBertEncoder)
+
+
+def test_auto_batch_and_auto_onnx_share_one_onnx_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrieval import embedding
+
+    monkeypatch.setattr(embedding, "_cache", {})
+    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: True)
+    router = load_embedder(MODEL, "auto-batch")
+    assert isinstance(router, BatchRouter)
+    assert router._small is load_embedder(MODEL, "auto-onnx") is load_embedder(MODEL, "onnx")

@@ -148,13 +148,25 @@ def _feed_forward(x: F32, layer: BertLayer) -> F32:
     return out
 
 
+def embed_tokens(weights: BertWeights, ids: npt.NDArray[np.int64]) -> F32:
+    """The embedding layer's output for a padded batch ``ids (b, L)``: ``(b, L, hidden)``."""
+    x = weights.word[ids] + weights.position[: ids.shape[1]]
+    x += weights.token_type0
+    return layer_norm_(x, weights.emb_ln_w, weights.emb_ln_b, weights.eps)
+
+
+def mean_pool(hidden: F32, mask: F32) -> F32:
+    """The mean of each row's real-token vectors, ``(b, L, hidden) -> (b, hidden)``."""
+    summed = np.einsum("bld,bl->bd", hidden, mask)
+    counts = np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
+    return (summed / counts).astype(np.float32)
+
+
 def encode(weights: BertWeights, ids: npt.NDArray[np.int64], mask: F32) -> F32:
     """Mean-pooled (not normalised) sentence vectors for a padded batch ``ids (b, L)``."""
     b, length = ids.shape
-    x = weights.word[ids] + weights.position[:length]
-    x += weights.token_type0
     # Dense layers run on (b*L, hidden): numpy's 2-D matmul is far faster than stacked 3-D.
-    x = layer_norm_(x.reshape(b * length, -1), weights.emb_ln_w, weights.emb_ln_b, weights.eps)
+    x = embed_tokens(weights, ids).reshape(b * length, -1)
     # Padding keys get a large negative score, so softmax gives them no weight.
     key_bias = ((1.0 - mask) * _MASKED)[:, None, None, :].astype(np.float32)
     for layer in weights.layers:
@@ -162,6 +174,4 @@ def encode(weights: BertWeights, ids: npt.NDArray[np.int64], mask: F32) -> F32:
         x = layer_norm_(x, layer.ln1_w, layer.ln1_b, weights.eps)
         x = _feed_forward(x, layer)
         x = layer_norm_(x, layer.ln2_w, layer.ln2_b, weights.eps)
-    summed = np.einsum("bld,bl->bd", x.reshape(b, length, -1), mask)
-    counts = np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
-    return (summed / counts).astype(np.float32)
+    return mean_pool(x.reshape(b, length, -1), mask)

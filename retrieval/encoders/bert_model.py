@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.encoders.bert_math import F32, BertLayer, BertWeights
+from retrieval.encoders.threads import worker_count
 from retrieval.encoders.weights import read_safetensors
 from retrieval.errors import ConfigError
 
@@ -203,21 +204,23 @@ def embed_batches(
     encode_ids: Callable[[Sequence[list[int]]], F32],
     dim: int,
     batch_size: int,
-    workers: int,
+    max_batch: int,
 ) -> F32:
     """Unit-length vectors for ``tokenised`` texts, in input order.
 
     Texts are grouped by length (padding is wasted compute) into batches of at most
-    ``batch_size``, and up to ``workers`` batches run at once.
+    ``batch_size`` (nor more than the encoder's ``max_batch``); one batch per core runs
+    at a time.
     """
     if batch_size < 1:
         raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = min(batch_size, max_batch)
     out = np.zeros((len(tokenised), dim), dtype=np.float32)
     if not tokenised:
         return out
     order = sorted(range(len(tokenised)), key=lambda i: len(tokenised[i]))
     chunks = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    workers = min(workers, len(chunks))
+    workers = min(worker_count(), len(chunks))
 
     def run(chunk: list[int]) -> None:
         out[chunk] = encode_ids([tokenised[i] for i in chunk])

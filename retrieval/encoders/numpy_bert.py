@@ -14,7 +14,7 @@ from pathlib import Path
 
 from retrieval.encoders.bert_math import F32, encode
 from retrieval.encoders.bert_model import BertModelDir, embed_batches, normalise, pad
-from retrieval.encoders.threads import single_threaded_blas, worker_count
+from retrieval.encoders.threads import single_threaded_blas
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +48,7 @@ class NumpyBertEncoder:
         """
         tokenised = self.tokenize(texts)
         with single_threaded_blas():
-            return embed_batches(
-                tokenised,
-                self._encode_ids,
-                self.dim,
-                min(batch_size, _MAX_BATCH) if batch_size >= 1 else batch_size,
-                worker_count(),
-            )
+            return embed_batches(tokenised, self._encode_ids, self.dim, batch_size, _MAX_BATCH)
 
     def embed_query(self, text: str) -> F32:
         """One unit-length float32 vector, shape ``(dim,)``."""

@@ -24,9 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.encoders.bert_math import F32, BertLayer, BertWeights, layer_norm_
+from retrieval.encoders.bert_math import F32, BertLayer, BertWeights, embed_tokens, mean_pool
 from retrieval.encoders.bert_model import BertModelDir, embed_batches, normalise, pad
-from retrieval.encoders.threads import worker_count
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -180,20 +179,15 @@ class OnnxBertEncoder:
 
     def _encode_ids(self, batch: Sequence[list[int]]) -> F32:
         ids, mask = pad(batch)
-        w = self._weights
-        x = w.word[ids] + w.position[: ids.shape[1]]
-        x += w.token_type0
-        x = layer_norm_(x, w.emb_ln_w, w.emb_ln_b, w.eps)
-        feed = {"embeddings": x, "mask": mask.astype(np.int32)}
+        feed = {"embeddings": embed_tokens(self._weights, ids), "mask": mask.astype(np.int32)}
         (hidden,) = self._session.run(None, feed)
-        summed = np.einsum("bld,bl->bd", hidden, mask)
-        counts = np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
-        return (summed / counts).astype(np.float32)
+        return mean_pool(hidden, mask)
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> F32:
         """Unit-length float32 vectors, shape ``(len(texts), dim)``, in input order."""
-        size = min(batch_size, _MAX_BATCH) if batch_size >= 1 else batch_size
-        return embed_batches(self.tokenize(texts), self._encode_ids, self.dim, size, worker_count())
+        return embed_batches(
+            self.tokenize(texts), self._encode_ids, self.dim, batch_size, _MAX_BATCH
+        )
 
     def embed_query(self, text: str) -> F32:
         """One unit-length float32 vector, shape ``(dim,)``."""

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.encoders.bert_model import normalise
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -80,9 +81,7 @@ class SentenceTransformerEncoder:
         tensor = self._model.encode(
             list(texts), batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False
         )
-        wide = np.asarray(tensor.float().cpu().numpy(), dtype=np.float32)
-        norms = np.maximum(np.linalg.norm(wide, axis=1, keepdims=True), np.float32(1e-12))
-        return (wide / norms).astype(np.float32)
+        return normalise(np.asarray(tensor.float().cpu().numpy(), dtype=np.float32))
 
     def embed_query(self, text: str) -> npt.NDArray[np.float32]:
         """One unit-length float32 vector, shape ``(dim,)``."""
