@@ -12,6 +12,7 @@ the table into README.md.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -98,13 +99,53 @@ def throughput(model: str, encoder: str, texts: list[str], batch_size: int) -> f
     return len(texts) / (time.perf_counter() - t0)
 
 
-def fidelity(model: str, encoder: str, texts: list[str]) -> tuple[float, float]:
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """What every encoder is measured against, computed once per run."""
+
+    texts: list[str]
+    reference: Any  # sentence-transformers' vectors for ``texts``
+    scifact: SciFactProbe | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SciFactProbe:
+    """SciFact's abstracts, claim vectors (numpy query encoder) and judgements."""
+
+    ids: list[str]
+    docs: list[str]
+    queries: Any  # (n_claims, dim)
+    relevant: list[frozenset[str]]
+
+
+def make_probe(model: str, texts: list[str], scifact_dir: Path | None) -> Probe:
+    """Reference vectors for ``texts`` and, with ``scifact_dir``, the SciFact probe."""
+    import numpy as np
+
+    reference = load_embedder(model, "sentence-transformers").embed_documents(texts)
+    scifact = None
+    if scifact_dir is not None:
+        from benchmarks.data import load_scifact
+
+        data = load_scifact(scifact_dir)
+        ids = sorted(data.corpus)
+        claims = sorted(data.queries)
+        encoder = load_embedder(model, "numpy")
+        scifact = SciFactProbe(
+            ids=ids,
+            docs=[f"{data.corpus[i][0]}\n{data.corpus[i][1]}" for i in ids],
+            queries=np.stack([encoder.embed_query(data.queries[q]) for q in claims]),
+            relevant=[data.qrels[q] for q in claims],
+        )
+    return Probe(texts, reference, scifact)
+
+
+def fidelity(model: str, encoder: str, probe: Probe) -> tuple[float, float]:
     """Minimum and mean cosine of ``encoder``'s vectors to sentence-transformers'."""
     import numpy as np
 
-    ours = load_embedder(model, encoder).embed_documents(texts)
-    reference = load_embedder(model, "sentence-transformers").embed_documents(texts)
-    cosines = np.sum(ours * reference, axis=1)
+    ours = load_embedder(model, encoder).embed_documents(probe.texts)
+    cosines = np.sum(ours * probe.reference, axis=1)
     return float(cosines.min()), float(cosines.mean())
 
 
@@ -119,36 +160,32 @@ def gold_set(encoder: str) -> dict[str, float]:
     return {k: overall[k] for k in ("hit_at_k", "mrr", "correctness")}
 
 
-def scifact_dense(model: str, encoder: str, data: Path) -> float:
-    """SciFact's dense nDCG@10 with abstracts embedded by ``encoder`` (queries by numpy),
+def scifact_dense(model: str, encoder: str, probe: SciFactProbe) -> float:
+    """SciFact's dense nDCG@10 with abstracts embedded by ``encoder`` (claims by numpy),
     one vector per abstract as in :mod:`benchmarks.scifact`."""
     import numpy as np
 
-    from benchmarks.data import load_scifact, ndcg_at_k
+    from benchmarks.data import ndcg_at_k
 
-    scifact = load_scifact(data)
-    ids = sorted(scifact.corpus)
-    docs = [f"{scifact.corpus[i][0]}\n{scifact.corpus[i][1]}" for i in ids]
-    vectors = load_embedder(model, encoder).embed_documents(docs)
-    queries = load_embedder(model, "numpy")
+    vectors = load_embedder(model, encoder).embed_documents(probe.docs)
     scores = []
-    for qid, claim in sorted(scifact.queries.items()):
-        top = np.argsort(-(vectors @ queries.embed_query(claim)))[:10]
-        scores.append(ndcg_at_k([ids[i] for i in top], scifact.qrels[qid]))
+    for query, relevant in zip(probe.queries, probe.relevant, strict=True):
+        top = np.argsort(-(vectors @ query))[:10]
+        scores.append(ndcg_at_k([probe.ids[i] for i in top], relevant))
     return float(np.mean(scores))
 
 
-def measure(model: str, name: str, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
+def measure(model: str, name: str, probe: Probe, args: argparse.Namespace) -> dict[str, Any]:
     """Every figure of one encoder."""
     p50, p95 = query_latency_ms(model, name, args.queries)
-    low, mean = fidelity(model, name, texts)
-    scifact = scifact_dense(model, name, args.scifact) if args.scifact else None
+    low, mean = fidelity(model, name, probe)
+    scifact = scifact_dense(model, name, probe.scifact) if probe.scifact else None
     return {
         "scifact_dense_ndcg@10": scifact,
         "load_s": cold_load_seconds(model, name, args.load_runs),
         "query_p50_ms": p50,
         "query_p95_ms": p95,
-        "texts_per_s": throughput(model, name, texts, args.batch_size),
+        "texts_per_s": throughput(model, name, probe.texts, args.batch_size),
         "cosine_min": low,
         "cosine_mean": mean,
         "gold": gold_set(name),
@@ -205,9 +242,10 @@ def main() -> None:
     args = parser.parse_args()
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     texts = seed_like_texts(args.texts)
+    probe = make_probe(args.model, texts, args.scifact)
     rows = {}
     for name in args.encoders.split(","):
-        rows[name] = measure(args.model, name, texts, args)
+        rows[name] = measure(args.model, name, probe, args)
         print(f"{name}: {json.dumps(rows[name])}", flush=True)
     table = markdown(rows, len(texts))
     print(table)
