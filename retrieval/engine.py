@@ -100,8 +100,8 @@ class Chipbot:
     def _load_document_embedder(self) -> Embedder:
         from retrieval.embedding import load_embedder
 
-        if self._embedder is not None and self._embedder_given:
-            return self._embedder
+        if self._embedder_given:
+            return self.embedder
         try:
             return load_embedder(self.settings.embedding_model, self.settings.document_encoder)
         except ConfigError as exc:
