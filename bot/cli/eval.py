@@ -51,7 +51,11 @@ def eval_command(
     verbose: bool,
     **minimums: float | None,
 ) -> None:
-    """Score answers to the questions in GOLD_FILE (JSON Lines; see eval/README.md)."""
+    """Score answers to the questions in GOLD_FILE (JSON Lines; see eval/README.md).
+
+    A question with `since`/`until` dates is asked under those bounds, as
+    `chipbot ask --since/--until` would ask it.
+    """
     from retrieval.evaluation import format_report, load_gold, run_evaluation
 
     settings = load_settings(data_dir=data_dir, llm=llm)
@@ -61,7 +65,7 @@ def eval_command(
     questions = load_gold(gold_file, texts)
 
     def ask(question):  # type: ignore[no-untyped-def]
-        answer = engine.ask(question.question, k=top_k)
+        answer = engine.ask(question.question, k=top_k, flt=question.search_filter())
         return answer, list(answer.passages)
 
     report = run_evaluation(questions, ask, k=top_k)

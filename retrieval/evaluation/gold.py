@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import ChipbotError
+from retrieval.models import SearchFilter
 
 logger = logging.getLogger(__name__)
 
@@ -19,15 +21,23 @@ PARAPHRASED = "paraphrased"
 MULTI_ARTICLE = "multi-article"
 TIME_SENSITIVE = "time-sensitive"
 UNANSWERABLE = "unanswerable"
+LATEST = "latest"
+AS_OF = "as-of"
 QUESTION_TYPES: tuple[str, ...] = (
     FACTUAL,
     PARAPHRASED,
     MULTI_ARTICLE,
     TIME_SENSITIVE,
     UNANSWERABLE,
+    LATEST,
+    AS_OF,
 )
 
-_KEYS = frozenset({"id", "type", "question", "answerable", "gold", "key_facts", "notes"})
+_KEYS = frozenset(
+    {"id", "type", "question", "answerable", "gold", "key_facts", "notes", "since", "until"}
+)
+# ``date.fromisoformat`` also takes "20230301" and week dates; the file format is one form.
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID_RE = re.compile(r'"id"\s*:\s*"([^"\\]{1,80})"')
 _MARKER_RE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 
@@ -48,7 +58,11 @@ class GoldSpan:
 
 @dataclass(frozen=True)
 class GoldQuestion:
-    """One evaluation question with its gold spans and the facts a correct answer states."""
+    """One evaluation question with its gold spans and the facts a correct answer states.
+
+    ``since`` and ``until`` (inclusive) bound the documents the question may be answered
+    from, as ``chipbot ask --since/--until`` would; ``None`` leaves that side open.
+    """
 
     id: str
     type: str
@@ -57,6 +71,14 @@ class GoldQuestion:
     gold: tuple[GoldSpan, ...] = ()
     key_facts: tuple[tuple[str, ...], ...] = ()
     notes: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def search_filter(self) -> SearchFilter | None:
+        """The filter that asks this question under its date bounds (``None`` if unbounded)."""
+        if self.since is None and self.until is None:
+            return None
+        return SearchFilter(since=self.since, until=self.until)
 
 
 def load_gold(path: Path, article_texts: Mapping[str, str]) -> list[GoldQuestion]:
@@ -65,7 +87,8 @@ def load_gold(path: Path, article_texts: Mapping[str, str]) -> list[GoldQuestion
     ``article_texts`` maps article ids to the article file's decoded text (as
     ``open(path, encoding="utf-8").read()`` returns it). Blank lines are skipped. Any
     problem (bad JSON, a missing or mistyped field, an unknown type or article, a quote
-    not found or found more than once, a duplicate id) raises :class:`GoldSetError`
+    not found or found more than once, a ``since``/``until`` that is not a YYYY-MM-DD
+    date or a ``since`` after its ``until``, a duplicate id) raises :class:`GoldSetError`
     naming the file, the line and the question id.
     """
     path = Path(path)
@@ -136,13 +159,28 @@ def _build_question(
     notes = data.get("notes")
     if notes is not None and not isinstance(notes, str):
         raise _SchemaError("'notes' must be a string")
+    since, until = _date(data, "since"), _date(data, "until")
+    if since is not None and until is not None and since > until:
+        raise _SchemaError(f"'since' ({since}) is after 'until' ({until})")
     gold = tuple(_resolve(item, article_texts) for item in _list(data, "gold"))
     facts = tuple(_fact(item) for item in _list(data, "key_facts"))
     if answerable and (not gold or not facts):
         raise _SchemaError("an answerable question needs at least one gold quote and one key fact")
     if not answerable and (gold or facts):
         raise _SchemaError("an unanswerable question must have empty 'gold' and 'key_facts'")
-    return GoldQuestion(qid, qtype, text, answerable, gold, facts, notes)
+    return GoldQuestion(qid, qtype, text, answerable, gold, facts, notes, since, until)
+
+
+def _date(data: dict[str, Any], key: str) -> dt.date | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _ISO_DATE_RE.fullmatch(value):
+        raise _SchemaError(f"{key!r} must be a date written YYYY-MM-DD, not {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _SchemaError(f"{key!r} is not a calendar date: {value!r}") from None
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
