@@ -286,6 +286,8 @@ EXPORT_ALTERNATIVE_ANSWERS = {
     ("a05", "We are taking measures under this policy"),
     ("a06", "Q: Yesterday, the Chinese government announced"),
     ("a09", "Over the past few years, the US has abused"),
+    ("a12", "On 1 September 2023 additional"),
+    ("a12", "On June 30, the Dutch government"),
     ("a13", "“And I believe we are satisfied"),
 }
 # The two questions issue 10 names, with the words their gold quote must hold.
