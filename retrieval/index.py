@@ -8,6 +8,7 @@ never mixes two versions of an article into an answer.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -228,6 +229,10 @@ class Index:
             if current is None or current.generation != self._generation:
                 current = self._lexical = fresh_lexical(store, self.lexical_path, current)
             return current
+
+    def newest_date(self) -> dt.date | None:
+        """The newest indexed article's date (undated articles never count)."""
+        return self.lexical().newest_date()
 
     def lexical_search(
         self, query: str, k: int, flt: SearchFilter | None = None

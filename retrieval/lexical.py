@@ -156,6 +156,13 @@ class LexicalIndex:
     def __len__(self) -> int:
         return int(self._meta.get("count", 0))
 
+    def newest_date(self) -> dt.date | None:
+        """The newest article date among the indexed chunks (``None`` when none is dated)."""
+        newest = int(self._dates.max()) if len(self._dates) else 0
+        if newest <= 0:  # 0 marks an undated chunk: it is never the newest
+            return None
+        return dt.date(newest // 10_000, newest // 100 % 100, newest % 100)
+
     def _row_of(self, chunk_id: str) -> int | None:
         if self._rows is None:
             self._rows = {str(i): row for row, i in enumerate(self._ids.tolist())}

@@ -172,6 +172,9 @@ class Answer:
     removed_citations: int = 0
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # What the question (or --as-of) said about time: see retrieval.temporal.TemporalIntent.
+    as_of: dt.date | None = None
+    temporal: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON shape of an answer (see README, "JSON output")."""
@@ -198,6 +201,8 @@ class Answer:
             "unsupported": list(self.unsupported),
             "removed_citations": self.removed_citations,
             "notes": list(self.notes),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "temporal": dict(self.temporal),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
 

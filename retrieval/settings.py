@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0)
     max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=1)
+    # An answer citing only articles this many days older than the newest indexed one
+    # (or than the date asked about) says so; 0 turns the note off.
+    stale_after_days: int = Field(default=180, ge=0)
     max_file_bytes: int = Field(default=5_000_000, ge=1)
     seeds_dir: Path | None = None
 

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("bot.cli.show:show", "Show a cited passage in its article."),
     "slack": ("bot.cli.slack:slack", "Run the Slack app (Socket Mode or HTTP)."),
     "status": ("bot.cli.status:status", "Show where things are and check that everything loads."),
+    "timeline": ("bot.cli.timeline:timeline", "The dated, cited statements on a topic, in order."),
 }
 
 

@@ -82,7 +82,7 @@ def articles_table(articles: Sequence[ArticleInfo]) -> Table:
     for column in ("id", "date", "title", "chunks"):
         table.add_column(column, justify="right" if column == "chunks" else "left")
     for a in articles:
-        table.add_row(a.id, a.date.isoformat() if a.date else "—", a.title, str(a.n_chunks))
+        table.add_row(a.id, a.date.isoformat() if a.date else "undated", a.title, str(a.n_chunks))
     return table
 
 

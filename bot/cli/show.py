@@ -1,4 +1,9 @@
-"""``chipbot show``: a citation in its article, the cited span highlighted."""
+"""``chipbot show``: a citation in its article, the cited span highlighted.
+
+Relative dates in the text shown ("on Friday", "last week") are followed by the date
+they mean, resolved against the article's date: for reading only; the citation's quote
+and offsets stay the file's own.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from bot.cli.common import common_options, handle_errors, load_settings
 from bot.cli.render import console, dumps, print_citation
 from bot.cli.state import load_citation
 from retrieval.engine import Chipbot
+from retrieval.reldates import annotate, resolve
 
 
 @click.command()
@@ -34,6 +40,21 @@ def show(
     context = engine.context(citation, chars=chars)
     if as_json:
         before, _, after = context
-        click.echo(dumps({**citation.to_dict(), "before": before, "after": after}))
+        dates = [
+            {"phrase": r.phrase, "start": r.start, "end": r.end, "date": r.label}
+            for r in resolve(citation.quote, citation.date)
+        ]
+        click.echo(
+            dumps(
+                {
+                    **citation.to_dict(),
+                    "before": before,
+                    "after": after,
+                    "annotated": annotate(citation.quote, citation.date),
+                    "relative_dates": dates,  # offsets into the quote
+                }
+            )
+        )
     else:
-        print_citation(console(), citation, context)
+        shown = tuple(annotate(part, citation.date) for part in context)
+        print_citation(console(), citation, (shown[0], shown[1], shown[2]))

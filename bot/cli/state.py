@@ -1,4 +1,5 @@
-"""The last answer, kept in the data dir so ``chipbot show N`` can find citation N."""
+"""The last answer (or timeline), kept in the data dir so ``chipbot show N`` can find
+citation N."""
 
 from __future__ import annotations
 
@@ -7,15 +8,23 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from retrieval.errors import CitationError
-from retrieval.models import Answer, Citation
+from retrieval.models import Citation
 
 STATE_FILE = "last_answer.json"
 
 
-def save_last(data_dir: Path, answer: Answer) -> None:
+class Citing(Protocol):
+    """An answer or a timeline: anything whose JSON form lists numbered citations."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form with ``citations`` (an answer) or ``entries`` (a timeline)."""
+        ...
+
+
+def save_last(data_dir: Path, answer: Citing) -> None:
     """Remember ``answer`` (atomically: a crash never leaves half a file)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".last-", suffix=".json")
@@ -30,10 +39,12 @@ def load_citation(data_dir: Path, n: int) -> Citation:
     if not path.exists():
         raise CitationError('there is no earlier answer; run `chipbot ask "…"` first')
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    for raw in data.get("citations", []):
+    # A timeline's entries carry the citation fields too.
+    cited = data.get("citations") or data.get("entries") or []
+    for raw in cited:
         if raw["n"] == n:
             return _citation(raw)
-    count = len(data.get("citations", []))
+    count = len(cited)
     raise CitationError(
         f"the last answer has no citation {n}"
         + (f"; it has {count} (1-{count})" if count else "; it cited nothing")

@@ -14,6 +14,7 @@ from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_set
 from bot.cli.render import console, dumps
 from retrieval.engine import Chipbot
 from retrieval.errors import ChipbotError
+from retrieval.models import format_date
 
 
 @click.command()
@@ -21,7 +22,7 @@ from retrieval.errors import ChipbotError
 @common_options
 @handle_errors
 def status(as_json: bool, data_dir: Path | None, debug: bool, verbose: bool) -> None:
-    """Show the data dir, model and counts, and check that everything loads."""
+    """Show the data dir, model, counts and newest article date; check that all loads."""
     settings = load_settings(data_dir=data_dir)
     engine = Chipbot.from_settings(settings)
     report: dict[str, Any] = {
@@ -50,7 +51,12 @@ def status(as_json: bool, data_dir: Path | None, debug: bool, verbose: bool) -> 
     def index_check() -> str:
         stats = engine.index.stats()
         report["index"] = {k: v for k, v in stats.items() if _jsonable(v)}
-        return f"{stats.get('n_articles', '?')} articles, {stats.get('n_chunks', '?')} chunks"
+        newest = engine.newest_date()
+        report["newest_article"] = newest.isoformat() if newest else None
+        return (
+            f"{stats.get('n_articles', '?')} articles, {stats.get('n_chunks', '?')} chunks, "
+            f"newest {format_date(newest) if newest else 'none dated'}"
+        )
 
     check("index", index_check)
     if not checks["index"].startswith("FAILED"):

@@ -1,0 +1,132 @@
+"""`chipbot timeline` on the dated export-controls corpus (real index, real embedder)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from retrieval.engine import Chipbot
+from retrieval.models import SearchFilter
+from retrieval.settings import Settings
+from retrieval.timeline import Timeline
+
+pytestmark = pytest.mark.slow
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "export-controls"
+TOPIC = "Dutch export controls"
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """A data dir indexing the 15 dated documents and the corpus README (undated)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the export-controls corpus is not at {CORPUS}")
+    from retrieval.ingest import ingest
+
+    data_dir = tmp_path_factory.mktemp("export-controls")
+    ingest([CORPUS], Settings(data_dir=data_dir), embedder)
+    return data_dir
+
+
+@pytest.fixture
+def bot(corpus_dir: Path, embedder) -> Chipbot:  # type: ignore[no-untyped-def]
+    return Chipbot(Settings(data_dir=corpus_dir), embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def dutch(corpus_dir: Path, embedder) -> Timeline:  # type: ignore[no-untyped-def]
+    """The timeline of the Dutch measures (built once: the tests only read it)."""
+    return Chipbot(Settings(data_dir=corpus_dir), embedder=embedder).timeline(TOPIC)
+
+
+def _first(timeline: Timeline, *words: str, date: dt.date | None = None) -> int:
+    for i, entry in enumerate(timeline.entries):
+        quote = entry.citation.quote
+        if all(w in quote for w in words) and (date is None or entry.citation.date == date):
+            return i
+    raise AssertionError(f"no entry quotes {words} (dated {date})")
+
+
+def test_the_dutch_measures_are_announced_published_then_in_force_in_that_order(
+    dutch: Timeline,
+) -> None:
+    announced = _first(dutch, "announcing")
+    published = _first(dutch, "published", date=dt.date(2023, 6, 30))
+    in_force = _first(dutch, "1 September 2023", "enter into force")
+    assert dutch.entries[announced].citation.date == dt.date(2023, 3, 9)
+    assert announced < published < in_force
+
+
+def test_every_entry_quotes_its_article_verbatim(dutch: Timeline) -> None:
+    for entry in dutch.entries:
+        c = entry.citation
+        with open(c.path, encoding="utf-8") as handle:
+            assert handle.read()[c.start : c.end] == c.quote
+
+
+def test_entries_follow_the_article_dates_with_undated_ones_last(dutch: Timeline) -> None:
+    dates = [e.citation.date for e in dutch.entries]
+    dated = [d for d in dates if d is not None]
+    assert dated == sorted(dated)
+    assert dates[: len(dated)] == dated  # no undated entry before a dated one
+
+
+def test_each_article_gives_one_or_two_numbered_statements(dutch: Timeline) -> None:
+    per_article: dict[str, int] = {}
+    for entry in dutch.entries:
+        per_article[entry.citation.article_id] = per_article.get(entry.citation.article_id, 0) + 1
+    assert set(per_article.values()) <= {1, 2}
+    assert [e.citation.n for e in dutch.entries] == list(range(1, len(dutch.entries) + 1))
+
+
+def test_since_and_until_keep_only_articles_in_range(bot: Chipbot) -> None:
+    flt = SearchFilter(since=dt.date(2023, 3, 1), until=dt.date(2023, 6, 30))
+    timeline = bot.timeline(TOPIC, flt=flt)
+    assert timeline.entries
+    assert {e.citation.date for e in timeline.entries} <= {
+        dt.date(2023, 3, 9),
+        dt.date(2023, 6, 30),
+    }
+
+
+def test_the_sentence_scorer_decides_which_sentences_are_chosen(bot: Chipbot) -> None:
+    def prefers_gallium(topic: str, sentences: Sequence[str]) -> list[float]:
+        return [float("gallium" in s) for s in sentences]
+
+    timeline = bot.timeline("China's gallium export controls", scorer=prefers_gallium, k=10)
+    best = [e for e in timeline.entries if e.score == 1.0]
+    assert best
+    assert all("gallium" in e.citation.quote for e in best)
+
+
+def test_relative_dates_are_resolved_for_display_only(dutch: Timeline) -> None:
+    entry = dutch.entries[_first(dutch, "announcing")]
+    assert "yesterday (8 Mar 2023)" in entry.annotated
+    assert "(8 Mar 2023)" not in entry.citation.quote
+
+
+def _run(corpus_dir: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, [args[0], "--data-dir", str(corpus_dir), *args[1:]])
+
+
+def test_cli_json_lists_the_entries_and_show_n_opens_entry_n(corpus_dir: Path) -> None:
+    result = _run(corpus_dir, "timeline", "--json", TOPIC, "--since", "2023-06-01")
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.output)["entries"]
+    assert entries
+    shown = _run(corpus_dir, "show", "--json", str(entries[-1]["n"]))
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["quote"] == entries[-1]["quote"]
+
+
+def test_cli_prints_articles_by_date_and_marks_undated_ones(corpus_dir: Path) -> None:
+    result = _run(corpus_dir, "timeline", "export-controls documents and their sources")
+    assert result.exit_code == 0, result.output
+    assert "undated ·" in result.output
+    assert result.output.index("Oct 2022") < result.output.index("undated ·")
