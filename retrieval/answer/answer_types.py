@@ -1,0 +1,249 @@
+"""What kind of answer a question wants, and whether a sentence holds one.
+
+Pure functions over strings, used by the reader as features: "who" wants a person's
+name the question does not already give, "when" a date, "how many / what share" a
+number, "which company / country" a proper name, "why" a stated reason. The patterns
+are small on purpose: they are signals the fitted model weighs, not rules that decide.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class AnswerType(StrEnum):
+    """The kind of answer a question asks for."""
+
+    PERSON = "person"
+    DATE = "date"
+    NUMBER = "number"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    REASON = "reason"
+    OTHER = "other"
+
+
+_Q_RULES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), kind)
+    for pattern, kind in (
+        (r"\bwhy\b|\bwhat (?:is|was|are|were) the reasons?\b|\bfor what reason\b", "reason"),
+        (r"\bwhat (?:made|makes|caused|causes|led|leads|drove|drives)\b", "reason"),
+        (
+            r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|percent|proportion|fraction)\b",
+            "number",
+        ),
+        (r"\bhow (?:large|big|high|low|long|far|old)\b|\bwhat (?:number|amount|size)\b", "number"),
+        (
+            r"\bwhen\b|\bwhat (?:date|day|year|month|time)\b|\bwhich (?:date|day|year|month)\b",
+            "date",
+        ),
+        (r"\bhow soon\b|\bby when\b|\bsince when\b", "date"),
+        (r"\bwho(?:m|se)?\b", "person"),
+        (
+            r"\bwhich (?:\w+ )?(?:official|minister|leader|person|people|president|"
+            r"diplomat|spokes\w+|secretary|coordinator|ambassador|executive)\b",
+            "person",
+        ),
+        (
+            r"\bwhich (?:\w+ )?(?:company|companies|firm|firms|maker|makers|manufacturer|"
+            r"manufacturers|producer|producers|supplier|suppliers|agency|department|"
+            r"ministry|organi[sz]ation|group|association|body|bureau)\b",
+            "organisation",
+        ),
+        (
+            r"\bwhere\b|\bwhich (?:\w+ )?(?:country|countries|nation|nations|city|cities|place)\b",
+            "place",
+        ),
+    )
+    for kind in [AnswerType(kind)]
+)
+
+
+def question_type(question: str) -> AnswerType:
+    """The answer type ``question`` asks for (``OTHER`` when no pattern says)."""
+    for pattern, kind in _Q_RULES:
+        if pattern.search(question):
+            return kind
+    return AnswerType.OTHER
+
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b|"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"(?:1[89]|20)\d\d\b|"
+    rf"(?:in|since|by|until|from|before|after|early|late|mid-?)\s+(?:{_MONTHS})\b|"
+    r"yesterday|today|tomorrow|last (?:week|month|year)|this (?:week|month|year)|"
+    r"next (?:week|month|year)|(?:coming|past|recent) (?:days|weeks|months)|"
+    r"\d{4}-\d\d-\d\d)",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|twenty|"
+    "thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|"
+    "trillion|half|quarter|third|fifth|tenth|double|twice|triple"
+)
+_NUMBER = re.compile(
+    rf"\d|%|\bper ?cent\b|\bpercent\b|\b(?:{_NUMBER_WORDS})\b",
+    re.IGNORECASE,
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|in an effort to|in order to|so that|"
+    r"aimed at|aim(?:s|ed)? to|in a bid to|to (?:prevent|stop|curb|limit|slow|block|"
+    r"protect|ensure|keep)|understandabl[ey]|relies on|reliant|depend(?:s|ent)? on|"
+    r"concern(?:s|ed)?|fear(?:s|ed)?|worr(?:y|ied|ies)|risks?|given that|amid|"
+    r"the reason|reasons?|since it|so as to|out of|for fear|necessary|necessitated|"
+    r"threat(?:s|en)?|motivat\w*|driven by|hesita\w*)\b",
+    re.IGNORECASE,
+)
+# A capitalised word that is not the sentence's first word: a name, most of the time.
+_CAP_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'.-]*[A-Za-z]")
+_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|President|Minister|Secretary|Ambassador|Governor|Senator|"
+    r"Chancellor|Spokes(?:man|woman|person)|Under Secretary|Prime Minister|Coordinator|"
+    r"CEO|Chairman|Director|official|spokes(?:man|woman|person))\b\.?\s+[A-Z][a-z]+"
+)
+_PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]{2,}\b")
+_ORG = re.compile(
+    r"\b(?:[A-Z]{2,}|[A-Z][a-z]+ (?:Electron|Inc|Corp|Corporation|Group|Association|"
+    r"Department|Ministry|Bureau|Commission|Council|Agency|Holdings|Company|Ltd))\b"
+)
+
+
+def _new_caps(sentence: str, question_words: frozenset[str]) -> list[str]:
+    return [
+        w
+        for w in _CAP_WORD.findall(sentence)
+        if w.lower().strip("’'.") not in question_words and w not in _NOT_NAMES
+    ]
+
+
+_NOT_NAMES = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "But",
+        "And",
+        "Or",
+        "If",
+        "As",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Its",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "Still",
+        "However",
+        "Over",
+        "During",
+        "Speaking",
+        "Seeking",
+    }
+)  # fmt: skip
+
+
+def question_words(question: str) -> frozenset[str]:
+    """The question's words, lowercased (to tell new names from ones it already gives)."""
+    return frozenset(w.lower().strip("’'.") for w in re.findall(r"[\w’'.-]+", question))
+
+
+def has_date(sentence: str) -> bool:
+    """Whether ``sentence`` states a date, a weekday, a year or a relative date."""
+    return _DATE.search(sentence) is not None
+
+
+def has_number(sentence: str) -> bool:
+    """Whether ``sentence`` states a number, a share or a percentage."""
+    return _NUMBER.search(sentence) is not None
+
+
+def has_reason(sentence: str) -> bool:
+    """Whether ``sentence`` states a reason, a purpose or a cause."""
+    return _REASON.search(sentence) is not None
+
+
+_TITLE_WORDS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "president",
+        "minister",
+        "secretary",
+        "under",
+        "prime",
+        "ambassador",
+        "governor",
+        "senator",
+        "chancellor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "coordinator",
+        "ceo",
+        "chairman",
+        "director",
+        "official",
+        "vice",
+        "deputy",
+        "foreign",
+        "trade",
+        "chief",
+    }
+)  # fmt: skip
+
+
+def has_new_person(sentence: str, q_words: frozenset[str]) -> bool:
+    """Whether ``sentence`` names a person (title + name, or First Last) the question doesn't."""
+    for pattern in (_TITLE, _PERSON_NAME):
+        for match in pattern.finditer(sentence):
+            words = [w.lower().strip("’'.") for w in match.group(0).split()]
+            name = [w for w in words if w not in _TITLE_WORDS]
+            if name and not all(w in q_words for w in name):
+                return True
+    return False
+
+
+def has_new_name(sentence: str, q_words: frozenset[str]) -> bool:
+    """Whether ``sentence`` gives a proper name the question does not already give."""
+    return bool(_new_caps(sentence, q_words))
+
+
+def has_new_organisation(sentence: str, q_words: frozenset[str]) -> bool:
+    """Whether ``sentence`` names an organisation (acronym or "X Electron", "X Ministry")."""
+    return any(m.lower() not in q_words for m in _ORG.findall(sentence))
+
+
+def type_fit(kind: AnswerType, sentence: str, q_words: frozenset[str]) -> bool:
+    """Whether ``sentence`` holds an answer of the ``kind`` the question wants."""
+    check = _FITS.get(kind)
+    return bool(check and check(sentence, q_words))
+
+
+_FITS = {
+    AnswerType.PERSON: has_new_person,
+    AnswerType.DATE: lambda s, _q: has_date(s),
+    AnswerType.NUMBER: lambda s, _q: has_number(s),
+    AnswerType.ORGANISATION: lambda s, q: has_new_organisation(s, q) or has_new_name(s, q),
+    AnswerType.PLACE: has_new_name,
+    AnswerType.REASON: lambda s, _q: has_reason(s),
+}

@@ -1,0 +1,66 @@
+"""What kind of answer a question wants, and whether a sentence holds one."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer.answer_types import (
+    AnswerType,
+    has_date,
+    has_new_person,
+    has_number,
+    has_reason,
+    question_type,
+    question_words,
+    type_fit,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who is Japan's ambassador to the United States?", AnswerType.PERSON),
+        ("Which US official called it his north star?", AnswerType.PERSON),
+        ("When did Biden meet Kishida?", AnswerType.DATE),
+        ("On what date do the Dutch rules take effect?", AnswerType.DATE),
+        ("How many companies were added to the Entity List?", AnswerType.NUMBER),
+        ("What share of the market do Japanese firms hold?", AnswerType.NUMBER),
+        ("Which company is Japan's leading equipment maker?", AnswerType.ORGANISATION),
+        ("Which countries make chipmaking tools?", AnswerType.PLACE),
+        ("Why is Japan hesitant to match the US restrictions?", AnswerType.REASON),
+        ("What did the Dutch trade minister say?", AnswerType.OTHER),
+    ],
+)
+def test_the_question_says_what_kind_of_answer_it_wants(question: str, kind: AnswerType) -> None:
+    assert question_type(question) is kind
+
+
+def test_a_when_question_fits_a_sentence_with_a_date_or_weekday() -> None:
+    q = question_words("When did they meet?")
+    assert type_fit(AnswerType.DATE, "They met in Washington on Friday.", q)
+    assert type_fit(AnswerType.DATE, "The rules apply from 1 September 2023.", q)
+    assert not type_fit(AnswerType.DATE, "They met in Washington.", q)
+
+
+def test_a_how_much_question_fits_a_sentence_with_a_number_or_share() -> None:
+    assert has_number("Its companies hold 27 per cent of global market share.")
+    assert has_number("It relies on China for about a quarter of its revenue.")
+    assert not has_number("Japan is a top producer of tooling equipment.")
+
+
+def test_a_who_question_fits_a_name_the_question_does_not_already_give() -> None:
+    sentence = "Under Secretary Alan Estevez called it his north star."
+    assert has_new_person(sentence, question_words("Which official called it his north star?"))
+    assert not has_new_person(sentence, question_words("What did Alan Estevez call it?"))
+
+
+def test_a_why_question_fits_a_stated_reason() -> None:
+    assert has_reason("The hesitation is understandable - Japan is a top producer.")
+    assert has_reason("Tokyo Electron relies on China for a quarter of its revenue.")
+    assert has_reason("The controls were imposed in an effort to slow Beijing.")
+    assert not has_reason("Rutte will travel to Washington on Jan 17.")
+
+
+def test_has_date_reads_relative_dates() -> None:
+    assert has_date("Speaking in Washington last week, the minister promised more.")
+    assert not has_date("The minister promised more.")
