@@ -40,6 +40,7 @@ from retrieval.index import check_compatible, expected_chunk_params
 from retrieval.lexical import lexical_dir, rebuild_lexical
 from retrieval.models import Article, ChunkRecord
 from retrieval.parsing import ArticleSkipped, discover, parse_file
+from retrieval.sentence_vectors import CachedEmbedder, open_cache, record_sentences
 from retrieval.settings import Settings
 from retrieval.store import VectorBackend, VectorStore, index_meta, new_generation, open_backend
 
@@ -266,6 +267,19 @@ class _Run:
         self.store.delete_tails({w.article.id: len(w.records) for w in batch})
         self.store.upsert([records[i] for i in heads], vectors[heads])  # the commit markers
         self._end_write(ids)
+        self._prefill_sentences(records)
+
+    def _prefill_sentences(self, records: list[ChunkRecord]) -> None:
+        """Encode the chunks' sentences now, so questions find their vectors cached."""
+        cache = open_cache(self.settings.data_dir, self.settings.embedding_model)
+        try:
+            CachedEmbedder(self.embedder, cache).embed_documents(
+                record_sentences(records), batch_size=EMBED_BATCH_SIZE
+            )
+        except Exception as exc:  # an optimisation only: questions encode what is missing
+            logger.warning("sentence vectors not stored: %s", _reason(exc))
+        finally:
+            cache.close()
 
     def prune(self) -> None:
         """Remove articles whose files are gone (and were not just moved)."""
