@@ -152,7 +152,16 @@ class Chipbot:
         return self._generator
 
     def _embedder_if_needed(self, name: str) -> Embedder | None:
-        return self.embedder if name == "llm" else None
+        # Both built-in generators read with the embedding model.
+        return self.cached_embedder()
+
+    def cached_embedder(self) -> Embedder:
+        """The query encoder, with sentence vectors from the cache ingest fills
+        (see :mod:`retrieval.sentence_vectors`)."""
+        from retrieval.sentence_vectors import CachedEmbedder, open_cache
+
+        cache = open_cache(self.settings.data_dir, self.settings.embedding_model)
+        return CachedEmbedder(self.embedder, cache)
 
     def warm(self) -> None:
         """Load models and indexes now rather than on the first question."""
@@ -278,7 +287,9 @@ class Chipbot:
         if as_of is not None:
             intent = intent.with_as_of(as_of)
         k = k or self.settings.top_k
-        passages = self._search(standalone, intent, flt, k)
+        # The generator may read more passages than the k it lists as the nearest.
+        pool = max(k, getattr(generator, "pool", k))
+        passages = self._search(standalone, intent, flt, pool)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -289,11 +300,12 @@ class Chipbot:
         if answer.abstained and intent.soft:
             # "in March" may date the event asked about, not the articles: try all dates.
             wider = intent.without_bounds()
-            passages = self._search(standalone, wider, flt, k)
+            passages = self._search(standalone, wider, flt, pool)
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
         t3 = time.perf_counter()
+        answer.passages = answer.passages[:k]
         answer.question = question
         if standalone != question:
             answer.standalone_question = standalone
@@ -386,7 +398,7 @@ class Chipbot:
         if self._sentence_scorer is None:
             from retrieval.timeline import DenseLexicalScorer
 
-            self._sentence_scorer = DenseLexicalScorer(self.embedder)
+            self._sentence_scorer = DenseLexicalScorer(self.cached_embedder())
         return self._sentence_scorer
 
     def timeline(

@@ -1,4 +1,4 @@
-"""The offline extractive generator on hand-built passages taken from the seeds."""
+"""The offline extractive generator: the reader's best sentences, cited, or a decline."""
 
 from __future__ import annotations
 
@@ -9,21 +9,26 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.answer.decline import DECLINE_FEATURES, DeclineRule, calibrated_rule
 from retrieval.answer.extractive import (
-    AbstentionRule,
     ExtractiveConfig,
     ExtractiveGenerator,
-    calibrated_rule,
     missing_entities,
 )
 from retrieval.models import Passage
+from retrieval.temporal import TemporalIntent
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 JAN13 = SEEDS / "000_35dad6a91730d5a0.txt"
 JAN19 = SEEDS / "004_14cfe8a582b153d6.txt"
+ALWAYS = DeclineRule.never()
+# Known misses of the shipped reader (issue 10 stays open on them): the sentence with the
+# words and topic of the question outscores the one that gives the reason, or the one
+# about the country asked about. Strict, so a reader that gets them right flips them.
+KNOWN_MISS = "the shipped reader ranks a topical sentence above the answering one"
 
 
-def passage(path: Path, needle: str, *, dense: float = 0.6, score: float = 0.03) -> Passage:
+def passage(path: Path, needle: str, *, dense: float = 0.6, chunk_no: int = 1) -> Passage:
     """The paragraph of ``path`` containing ``needle``, as a retrieved passage."""
     text = open(path, encoding="utf-8").read()  # noqa: SIM115
     at = text.index(needle)
@@ -33,32 +38,84 @@ def passage(path: Path, needle: str, *, dense: float = 0.6, score: float = 0.03)
     end = len(text) if end < 0 else end
     date = dt.date(2023, 1, 13) if path == JAN13 else dt.date(2023, 1, 19)
     return Passage(
-        article_id=path.stem, chunk_no=0, start=start, end=end, text=text[start:end],
-        title=path.stem, date=date, path=str(path), score=score, dense_score=dense,
+        article_id=path.stem, chunk_no=chunk_no, start=start, end=end, text=text[start:end],
+        title=path.stem, date=date, path=str(path), score=0.03, dense_score=dense,
     )  # fmt: skip
 
 
-ANSWERING = ExtractiveGenerator(ExtractiveConfig(rule=AbstentionRule(0.5, 0.0)))
+ALL = [
+    passage(JAN13, n)
+    for n in (
+        "The hesitation is understandable",
+        "Speaking in Washington last week",
+        "Netherlands Prime Minister Mark Rutte will travel",
+        "A US Commerce Department official",
+    )
+] + [
+    passage(JAN19, n)
+    for n in (
+        "During a visit to the White House",
+        "Over the weekend",
+        "Koji Tomita",
+        "Campbell stated at a think",
+    )
+]
 
 
-def test_the_answer_quotes_the_sentence_that_answers() -> None:
-    passages = [passage(JAN13, "Tokyo Electron"), passage(JAN13, "Seeking a deal")]
-    answer = ANSWERING.generate("Which company relies on China for a quarter of revenue?", passages)
-    assert not answer.abstained
-    assert "Tokyo Electron" in answer.answer
+@pytest.fixture(scope="module")
+def answering(embedder) -> ExtractiveGenerator:  # type: ignore[no-untyped-def]
+    """The shipped reader, never declining (to see what it would answer)."""
+    return ExtractiveGenerator(ExtractiveConfig(rule=ALWAYS), embedder=embedder)
 
 
-def test_every_citation_is_the_exact_text_of_its_span() -> None:
-    passages = [passage(JAN13, "Tokyo Electron"), passage(JAN19, "Koji Tomita")]
-    answer = ANSWERING.generate("What did Koji Tomita say about Tokyo Electron?", passages)
+@pytest.fixture(scope="module")
+def shipped(embedder) -> ExtractiveGenerator:  # type: ignore[no-untyped-def]
+    """The generator exactly as shipped: reader and calibrated decline rule."""
+    return ExtractiveGenerator(embedder=embedder)
+
+
+def first_quote(answer) -> str:  # type: ignore[no-untyped-def]
+    return answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who is Japan's ambassador to the United States?", "Koji Tomita"),
+        ("When will Rutte meet Biden?", "Jan 17"),
+        ("What share of the global market do Japanese companies hold?", "27 per cent"),
+        ("Which company relies on China for a quarter of its revenue?", "Tokyo Electron"),
+        pytest.param(
+            "Why is Japan hesitant to match the US export restrictions?",
+            "understandable",
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS),
+        ),
+        pytest.param(
+            "What did the Dutch trade minister say?",
+            "top trade official",
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS),
+        ),
+    ],
+    ids=["who", "when", "how-much", "which-company", "why", "actor"],
+)
+def test_the_answer_opens_with_the_sentence_that_answers(
+    answering: ExtractiveGenerator, question: str, expected: str
+) -> None:
+    answer = answering.generate(question, ALL)
+    assert expected in first_quote(answer)
+    opening = re.sub(r"^According to [^:]*: ", "", answer.answer.splitlines()[0])
+    assert opening.startswith(" ".join(first_quote(answer).split())[:40])
+
+
+def test_every_citation_is_the_exact_text_of_its_span(answering: ExtractiveGenerator) -> None:
+    answer = answering.generate("What did Koji Tomita say about progress?", ALL)
     for c in answer.citations:
         assert open(c.path, encoding="utf-8").read()[c.start : c.end] == c.quote  # noqa: SIM115
 
 
-def test_every_sentence_of_the_answer_carries_a_marker_that_resolves() -> None:
-    passages = [passage(JAN19, "Koji Tomita"), passage(JAN19, "Rutte stated")]
-    answer = ANSWERING.generate("What did Tomita and Rutte say about progress?", passages)
-    body = re.sub(r"According to an? [^:]*: ", "", answer.answer)
+def test_every_sentence_carries_a_marker_that_resolves(answering: ExtractiveGenerator) -> None:
+    answer = answering.generate("What did Tomita and Rutte say about progress?", ALL)
+    body = re.sub(r"According to [^:]*: ", "", answer.answer)
     sentences = [s for s in re.split(r"(?<=\])\s+", body) if s.strip()]
     assert all(re.search(r"\[\d+\]$", s.strip()) for s in sentences)
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)} == {
@@ -66,45 +123,99 @@ def test_every_sentence_of_the_answer_carries_a_marker_that_resolves() -> None:
     }
 
 
-def test_sentences_from_two_articles_are_ordered_by_date_and_dated() -> None:
-    passages = [passage(JAN19, "Rutte stated"), passage(JAN13, "Mark Rutte will travel")]
-    answer = ANSWERING.generate("What did Mark Rutte say and plan?", passages)
-    dates = [c.date for c in answer.citations]
-    assert dates == sorted(d for d in dates if d)
-    assert answer.answer.index("13 Jan 2023") < answer.answer.index("19 Jan 2023")
+def test_each_article_date_is_named_once(answering: ExtractiveGenerator) -> None:
+    answer = answering.generate("What did Rutte say and plan about the talks?", ALL)
+    for date in {c.date for c in answer.citations}:
+        assert date is not None
+        shown = f"{date.day} {date.strftime('%b %Y')}"
+        assert answer.answer.count(shown) == 1
 
 
-def test_no_sentence_is_cited_twice_when_passages_overlap() -> None:
+def test_a_sentence_opening_with_he_is_cited_with_its_antecedent(
+    answering: ExtractiveGenerator,
+) -> None:
+    dutch = [passage(JAN19, "During a visit to the White House")]
+    answer = answering.generate("Did Rutte say the talks with the US were making progress?", dutch)
+    quotes = [c.quote for c in answer.citations]
+    leaning = next(q for q in quotes if "He said that talks" in q)
+    assert leaning.startswith("During a visit to the White House")
+
+
+def test_no_sentence_is_cited_twice_when_passages_overlap(answering: ExtractiveGenerator) -> None:
     one = passage(JAN13, "Tokyo Electron")
-    answer = ANSWERING.generate("Tokyo Electron revenue China", [one, one, one])
+    answer = answering.generate("Tokyo Electron revenue China", [one, one, one])
     spans = [(c.start, c.end) for c in answer.citations]
     assert len(spans) == len(set(spans))
 
 
-def test_the_answer_stays_short() -> None:
-    passages = [passage(JAN13, n) for n in ("Tokyo Electron", "Seeking a deal", "Rutte")]
-    answer = ANSWERING.generate("Japan Netherlands chip tools export controls", passages)
+def test_the_answer_stays_short(answering: ExtractiveGenerator) -> None:
+    answer = answering.generate("Japan Netherlands chip tools export controls", ALL)
     assert 1 <= len(answer.citations) <= 3
 
 
-def test_the_same_input_gives_the_same_answer() -> None:
-    passages = [passage(JAN13, "Tokyo Electron"), passage(JAN19, "Koji Tomita")]
-    first = ANSWERING.generate("What is Tokyo Electron?", passages)
-    assert ANSWERING.generate("What is Tokyo Electron?", passages).answer == first.answer
+def test_the_same_input_gives_the_same_answer(answering: ExtractiveGenerator) -> None:
+    first = answering.generate("What is Tokyo Electron?", ALL)
+    assert answering.generate("What is Tokyo Electron?", ALL).answer == first.answer
 
 
-def test_weak_evidence_abstains_with_the_nearest_passages() -> None:
-    strict = ExtractiveGenerator(ExtractiveConfig(rule=AbstentionRule(0.5, 0.99)))
-    passages = [passage(JAN13, "Tokyo Electron", dense=0.2)]
-    answer = strict.generate("What is the boiling point of water?", passages)
+def test_a_latest_state_question_opens_with_the_newest_article(
+    answering: ExtractiveGenerator,
+) -> None:
+    question = "What is the latest on the Dutch position?"
+    answer = answering.generate(question, ALL, temporal=TemporalIntent(latest=True))
+    dates = [c.date for c in answer.citations]
+    assert dates[0] == max(d for d in dates if d)
+    if len(set(dates)) > 1:
+        assert "According to an earlier article" in answer.answer
+
+
+def test_a_change_question_reads_oldest_first(answering: ExtractiveGenerator) -> None:
+    question = "How has the Dutch position changed?"
+    answer = answering.generate(question, ALL, temporal=TemporalIntent(change=True))
+    dates = [c.date for c in answer.citations]
+    assert dates == sorted(d for d in dates if d)
+
+
+def evidence(confidence: float, missing: int = 0) -> tuple[float, ...]:
+    values = dict.fromkeys(DECLINE_FEATURES, 0.0)
+    values.update(confidence=confidence, missing_names=float(missing))
+    return tuple(values[name] for name in DECLINE_FEATURES)
+
+
+def test_the_rule_declines_below_its_threshold_and_answers_above() -> None:
+    rule = DeclineRule(threshold=0.4, entity_veto=False)
+    assert rule.declines(evidence(0.39))
+    assert not rule.declines(evidence(0.41))
+
+
+def test_the_missing_name_veto_declines_whatever_the_confidence() -> None:
+    assert DeclineRule(threshold=0.0, entity_veto=True).declines(evidence(0.99, missing=1))
+    assert not DeclineRule(threshold=0.0, entity_veto=False).declines(evidence(0.99, missing=1))
+
+
+def test_a_decline_lists_the_nearest_passages(embedder) -> None:  # type: ignore[no-untyped-def]
+    strict = ExtractiveGenerator(
+        ExtractiveConfig(rule=DeclineRule(threshold=2.0, entity_veto=False)), embedder=embedder
+    )
+    answer = strict.generate("What is the boiling point of water?", ALL[:2])
     assert answer.abstained
     assert answer.answer.startswith("The indexed articles don't say")
     assert answer.citations == []
-    assert answer.passages == passages
+    assert answer.passages == ALL[:2]
 
 
-def test_no_passages_abstains() -> None:
-    answer = ANSWERING.generate("Anything?", [])
+def test_the_shipped_rule_declines_an_off_topic_question(shipped: ExtractiveGenerator) -> None:
+    assert shipped.generate("What is a good recipe for banana bread?", ALL).abstained
+
+
+def test_the_shipped_rule_answers_a_plain_question(shipped: ExtractiveGenerator) -> None:
+    answer = shipped.generate("Which company is Japan's leading chip equipment maker?", ALL)
+    assert not answer.abstained
+    assert "Tokyo Electron" in answer.answer
+
+
+def test_no_passages_declines(answering: ExtractiveGenerator) -> None:
+    answer = answering.generate("Anything?", [])
     assert answer.abstained
     assert "don't say anything" in answer.answer
 
@@ -115,8 +226,10 @@ def test_a_name_no_passage_mentions_is_reported_missing() -> None:
     assert missing_entities("What about Tokyo Electron?", passages) == ()
 
 
-def test_the_veto_abstains_and_names_what_is_missing() -> None:
-    veto = ExtractiveGenerator(ExtractiveConfig(rule=AbstentionRule(0.5, 0.0, entity_veto=True)))
+def test_the_veto_names_what_is_missing(embedder) -> None:  # type: ignore[no-untyped-def]
+    veto = ExtractiveGenerator(
+        ExtractiveConfig(rule=DeclineRule(threshold=0.0, entity_veto=True)), embedder=embedder
+    )
     answer = veto.generate("Has South Korea agreed?", [passage(JAN13, "Tokyo Electron")])
     assert answer.abstained
     assert "“South”, “Korea”" in answer.answer
@@ -125,22 +238,6 @@ def test_the_veto_abstains_and_names_what_is_missing() -> None:
 def test_the_shipped_calibration_is_the_rule_in_force() -> None:
     stored = json.loads((SEEDS.parent / "retrieval/answer/calibration.json").read_text("utf-8"))
     rule = calibrated_rule()
-    assert (rule.weight, rule.threshold, rule.entity_veto) == (
-        stored["weight"],
-        stored["threshold"],
-        stored["entity_veto"],
-    )
-
-
-@pytest.mark.slow
-def test_the_calibration_is_reproducible_from_the_gold_set() -> None:
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, str(SEEDS.parent / "benchmarks/calibrate_abstention.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert (rule.threshold, rule.entity_veto) == (stored["threshold"], stored["entity_veto"])
+    assert rule.model is not None
+    assert rule.model.to_dict() == stored["model"]

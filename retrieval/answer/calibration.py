@@ -1,80 +1,130 @@
-"""Fitting the extractive generator's abstention rule on a gold question set.
+"""Fitting when the extractive generator declines, on the gold question sets.
 
-For every gold question we record the evidence the rule sees (the best passage's dense
-similarity and the best sentence's coverage of the question's terms), whether it is
-answerable, and whether the answer given *without* abstaining would be correct. A rule
-is scored by the share of questions it ends well: answerable ones answered correctly,
-unanswerable ones declined. The grid is small on purpose (two parameters) so that 58
-questions can fit it without memorising them; :func:`leave_one_out` says how well the
-fitted rule generalises.
+Run by ``python -m retrieval.answer.fit_reader``, which writes ``calibration.json``.
+
+For every gold question we record the decline evidence (see
+:mod:`retrieval.answer.decline`), whether the question is answerable, and whether the
+answer given *without* declining would be correct. A logistic model learns from the
+evidence how likely answering ends well; the threshold on it is the one that ends the
+most questions well (answerable ones answered correctly, unanswerable ones declined).
+Every figure reported beside the rule is held out: each question is judged by the rule
+fitted on the other nine tenths of the questions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from retrieval.answer.extractive import AbstentionRule
+import numpy as np
 
-WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
-THRESHOLDS = tuple(round(0.01 * i, 2) for i in range(20, 81))
+from retrieval.answer.decline import DECLINE_FEATURES, DeclineRule
+from retrieval.answer.logistic import fit_logistic
+
+THRESHOLDS = tuple(round(0.01 * i, 2) for i in range(0, 100))
+C = 1.0
+FOLDS = 10
 
 
 @dataclass(frozen=True)
 class Observation:
     """What one gold question tells the calibration."""
 
-    top_dense: float
-    best_coverage: float
+    vector: tuple[float, ...]
     answerable: bool
     correct_if_answered: bool
-    missing_entities: int = 0
+    gold_set: str = ""
 
 
-def outcome(rule: AbstentionRule, obs: Observation) -> bool:
-    """Whether ``rule`` ends this question well."""
-    abstains = rule.abstains(obs.top_dense, obs.best_coverage, obs.missing_entities)
-    return abstains if not obs.answerable else (not abstains and obs.correct_if_answered)
+def ends_well(declined: bool, obs: Observation) -> bool:
+    """Whether declining (or not) ends this question well."""
+    return declined if not obs.answerable else (not declined and obs.correct_if_answered)
 
 
-def score(rule: AbstentionRule, observations: Sequence[Observation]) -> float:
-    """The share of questions ``rule`` ends well."""
-    return sum(outcome(rule, o) for o in observations) / len(observations)
+def _fit_with_veto(observations: Sequence[Observation], veto: bool) -> tuple[DeclineRule, float]:
+    x = np.asarray([o.vector for o in observations], dtype=np.float64)
+    y = np.asarray([o.answerable and o.correct_if_answered for o in observations])
+    model = fit_logistic(DECLINE_FEATURES, x, y, C) if len(set(y.tolist())) > 1 else None
+    base = DeclineRule(threshold=0.0, entity_veto=veto, model=model)
+    probs = [base.probability(o.vector) for o in observations]
+    vetoed = [veto and o.vector[DECLINE_FEATURES.index("missing_names")] > 0 for o in observations]
+    triples = list(zip(observations, probs, vetoed, strict=True))
+    scores = [float(np.mean([ends_well(v or p < t, o) for o, p, v in triples])) for t in THRESHOLDS]
+    top = max(scores)
+    runs: list[list[int]] = []
+    for i, s in enumerate(scores):
+        if s != top:
+            continue
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    longest = max(runs, key=len)
+    # The middle of the longest best run: a small change in the data moves it least.
+    threshold = THRESHOLDS[longest[len(longest) // 2]]
+    return DeclineRule(threshold=threshold, entity_veto=veto, model=model), top
 
 
-def fit(observations: Sequence[Observation]) -> tuple[AbstentionRule, float]:
-    """The best rule on the grid and its score.
-
-    Among equally good rules the one with the largest margin wins (the threshold in
-    the middle of the best run), so a small change in the data moves it least.
-    """
+def fit(observations: Sequence[Observation]) -> tuple[DeclineRule, float]:
+    """The best rule (with or without the missing-name veto) and its in-sample score."""
     if not observations:
         raise ValueError("no observations to calibrate on")
-    best: tuple[float, float, AbstentionRule] | None = None
-    for veto, weight in [(v, w) for v in (False, True) for w in WEIGHTS]:
-        scores = [score(AbstentionRule(weight, t, veto), observations) for t in THRESHOLDS]
-        top = max(scores)
-        run = [i for i, s in enumerate(scores) if s == top]
-        # The middle of the longest run of top-scoring thresholds.
-        runs: list[list[int]] = []
-        for i in run:
-            if runs and runs[-1][-1] == i - 1:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
-        longest = max(runs, key=len)
-        middle = longest[len(longest) // 2]
-        candidate = (top, float(len(longest)), AbstentionRule(weight, THRESHOLDS[middle], veto))
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    assert best is not None
-    return best[2], best[0]
+    fits = [_fit_with_veto(observations, veto) for veto in (False, True)]
+    return max(fits, key=lambda f: f[1])
 
 
-def leave_one_out(observations: Sequence[Observation]) -> float:
-    """Held-out accuracy: fit on all questions but one, judge the one left out."""
-    hits = 0
-    for i, held in enumerate(observations):
-        rule, _ = fit([o for j, o in enumerate(observations) if j != i])
-        hits += outcome(rule, held)
-    return hits / len(observations)
+def held_out_decisions(observations: Sequence[Observation], k: int = FOLDS) -> list[bool]:
+    """k-fold: whether each question is declined by the rule fitted on the other folds
+    (fold ``i % k`` holds question ``i``)."""
+    decisions = [False] * len(observations)
+    for fold in range(k):
+        rule, _ = fit([o for i, o in enumerate(observations) if i % k != fold])
+        for i, o in enumerate(observations):
+            if i % k == fold:
+                decisions[i] = rule.declines(o.vector)
+    return decisions
+
+
+def held_out_figures(
+    observations: Sequence[Observation], decisions: Sequence[bool]
+) -> dict[str, float]:
+    """Accuracy, correctness and decline precision/recall of held-out decisions."""
+    pairs = list(zip(observations, decisions, strict=True))
+    answerable = [(o, d) for o, d in pairs if o.answerable]
+    declined = [o for o, d in pairs if d]
+    unanswerable = [o for o in observations if not o.answerable]
+    right_declines = sum(not o.answerable for o in declined)
+    return {
+        "accuracy": round(sum(ends_well(d, o) for o, d in pairs) / len(pairs), 4),
+        "correctness": round(
+            sum(not d and o.correct_if_answered for o, d in answerable) / max(1, len(answerable)),
+            4,
+        ),
+        "abstention_precision": round(right_declines / len(declined), 4) if declined else 0.0,
+        "abstention_recall": round(right_declines / len(unanswerable), 4) if unanswerable else 1.0,
+    }
+
+
+def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> dict[str, Any]:
+    """The calibration file's content: the rule and its held-out figures per gold set."""
+    rule, accuracy = fit(observations)
+    decisions = held_out_decisions(observations)
+    per_set = {
+        name: held_out_figures(
+            [o for o in observations if o.gold_set == name],
+            [d for o, d in zip(observations, decisions, strict=True) if o.gold_set == name],
+        )
+        for name in gold_sets
+    }
+    return {
+        "about": "Decline rule fitted by `python -m retrieval.answer.fit_reader`; figures are "
+        "held out (10-fold for the rule, the reader fitted without the question's set).",
+        "threshold": rule.threshold,
+        "entity_veto": rule.entity_veto,
+        "model": rule.model.to_dict() if rule.model else None,
+        "in_sample_accuracy": round(accuracy, 4),
+        "held_out": {"all": held_out_figures(observations, decisions), **per_set},
+        "n_questions": len(observations),
+        "n_unanswerable": sum(not o.answerable for o in observations),
+    }

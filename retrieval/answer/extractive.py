@@ -1,67 +1,42 @@
-"""The default, offline answer generator: grounded extraction with citations.
+"""The default, offline answer generator: the reader's best sentences, each cited.
 
-It splits the best passages into sentences, scores each against the question, picks a
-few that answer it without repeating one another, orders them by article date and
-position, and cites every one by its exact span in the article. When the evidence is
-weak it abstains instead. Deterministic: same inputs, same answer.
+Every sentence of the best passages is scored by the reader
+(:mod:`retrieval.answer.reader`: "does this sentence answer this question?"). The
+answer opens with the best one; a second or third follows only when it adds a
+different fact (another article, question words the first left out, or a further
+reason for a "why"). A sentence that leans on its predecessor ("He said…") is cited
+together with it. Each article's date is named once. When the reader's confidence is
+below the calibrated threshold — or the question names something no passage mentions —
+it declines and lists the nearest passages instead. Deterministic: same inputs, same
+answer.
 """
 
 from __future__ import annotations
 
-import json
-import math
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from retrieval.answer.base import generators
+from retrieval.answer.decline import (
+    DeclineRule,
+    calibrated_floor,
+    calibrated_rule,
+    evidence_vector,
+)
 from retrieval.answer.followup import condense_offline
+from retrieval.answer.reader import Reader, Sentence, starts_with_reference
 from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.text import split_sentences, tokenize
 
-CALIBRATION_FILE = "calibration.json"
-
-
-@dataclass(frozen=True)
-class AbstentionRule:
-    """Abstain when ``weight * top_dense + (1 - weight) * best_coverage < threshold``.
-
-    With ``entity_veto``, also abstain when the question names something (a capitalised
-    word or a number) that no retrieved passage mentions: "Has South Korea agreed…?"
-    over articles that never name South Korea.
-    """
-
-    weight: float = 0.5
-    threshold: float = 0.45
-    entity_veto: bool = False
-
-    def evidence(self, top_dense: float, best_coverage: float) -> float:
-        """The combined evidence score the threshold applies to."""
-        return self.weight * top_dense + (1 - self.weight) * best_coverage
-
-    def abstains(self, top_dense: float, best_coverage: float, missing: int = 0) -> bool:
-        """Whether this evidence is too weak to answer from."""
-        if self.entity_veto and missing:
-            return True
-        return self.evidence(top_dense, best_coverage) < self.threshold
-
-
-@lru_cache(maxsize=1)
-def calibrated_rule() -> AbstentionRule:
-    """The abstention rule fitted on the gold set (see ``benchmarks/calibrate_abstention.py``)."""
-    try:
-        raw = resources.files("retrieval.answer").joinpath(CALIBRATION_FILE).read_text("utf-8")
-    except FileNotFoundError:
-        return AbstentionRule()
-    data = json.loads(raw)
-    return AbstentionRule(
-        weight=float(data["weight"]),
-        threshold=float(data["threshold"]),
-        entity_veto=bool(data.get("entity_veto", False)),
-    )
+if TYPE_CHECKING:
+    from retrieval.embedding import Embedder
+    from retrieval.temporal import TemporalIntent
 
 
 @dataclass(frozen=True)
@@ -69,40 +44,37 @@ class ExtractiveConfig:
     """Knobs of the extractive generator."""
 
     max_sentences: int = 3
-    max_passages: int = 5  # sentences come from the best passages only
-    relative_floor: float = 0.55  # a further sentence must score this share of the best
+    max_passages: int = 10  # sentences come from the best passages only
+    # A further sentence must be at least this likely to answer, relative to the best
+    # (None: the calibrated value).
+    relative_floor: float | None = None
     duplicate_jaccard: float = 0.6  # above this term overlap a sentence repeats another
-    # Tuned on eval/seeds_gold.jsonl (see README, "Quality"): lexical coverage of the
-    # question's rarer terms separates sentences within a passage; the passage's dense
-    # score and rank break ties between passages.
-    coverage_weight: float = 0.8
-    dense_weight: float = 0.3
-    rank_weight: float = 0.1
-    rule: AbstentionRule | None = None  # None: the calibrated rule
+    rule: DeclineRule | None = None  # None: the calibrated rule
 
 
 @dataclass
 class Candidate:
-    """A sentence of a retrieved passage, with what it is scored on."""
+    """A sentence of a retrieved passage, with the reader's probability."""
 
     passage: Passage
     start: int  # absolute offsets in the article text
     end: int
     text: str
-    rank: int
-    dense: float
+    rank: int  # the rank of the best passage holding it
+    previous: Candidate | None = None  # the sentence before it in its article, if retrieved
+    gap: str = ""  # the article text between ``previous`` and this sentence
+    position: int | None = None  # ordinal in the article body (chunk 0 only)
     terms: frozenset[str] = field(default_factory=frozenset)
-    coverage: float = 0.0
-    score: float = 0.0
+    probability: float = 0.0
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the abstention decision looked at (exposed for calibration and eval)."""
+    """What the decline decision looked at (exposed for calibration and eval)."""
 
-    top_dense: float
-    best_coverage: float
+    confidence: float
     missing_entities: tuple[str, ...] = ()
+    vector: tuple[float, ...] = ()  # as retrieval.answer.decline.DECLINE_FEATURES
 
 
 class ExtractiveGenerator:
@@ -113,11 +85,19 @@ class ExtractiveGenerator:
     def __init__(
         self,
         config: ExtractiveConfig | None = None,
-        idf: Callable[[str], float] | None = None,
+        *,
+        reader: Reader | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.config = config or ExtractiveConfig()
         self.rule = self.config.rule or calibrated_rule()
-        self._idf = idf
+        self.floor = (
+            calibrated_floor() if self.config.relative_floor is None else self.config.relative_floor
+        )
+        if reader is None and embedder is None:
+            raise ValueError("the extractive generator needs a reader or an embedder")
+        self.reader = reader or Reader(embedder)  # type: ignore[arg-type]
+        self.pool = self.config.max_passages  # passages it reads (the engine retrieves them)
 
     def generate(
         self,
@@ -125,18 +105,32 @@ class ExtractiveGenerator:
         passages: Sequence[Passage],
         history: Sequence[str] = (),
         on_token: Callable[[str], None] | None = None,
+        temporal: TemporalIntent | None = None,
     ) -> Answer:
-        """Extract a short cited answer, or abstain with the nearest passages."""
+        """Extract a short cited answer, or decline with the nearest passages.
+
+        ``temporal`` (what the question says about time) orders the articles: newest
+        first for the latest state, oldest first for how something changed.
+        """
         candidates, evidence = self.analyse(question, passages)
-        if not candidates or self.rule.abstains(
-            evidence.top_dense, evidence.best_coverage, len(evidence.missing_entities)
-        ):
-            answer = self._abstain(question, passages, evidence)
-        else:
-            answer = self._compose(question, self._select(candidates), passages)
+        order = _order_for(temporal)
+        answer = self.answer(question, passages, candidates, evidence, order)
         if on_token is not None:
             on_token(answer.answer)
         return answer
+
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        candidates: Sequence[Candidate],
+        evidence: Evidence,
+        order: Order = "best",
+    ) -> Answer:
+        """Decline, or compose the answer from candidates the reader has scored."""
+        if not candidates or self.rule.declines(evidence.vector):
+            return self._abstain(question, passages, evidence)
+        return self._compose(question, self.select(question, candidates), passages, order)
 
     def condense(self, question: str, history: Sequence[str]) -> str:
         """Offline follow-up rewriting (see :func:`condense_offline`)."""
@@ -146,119 +140,72 @@ class ExtractiveGenerator:
         self, question: str, passages: Sequence[Passage]
     ) -> tuple[list[Candidate], Evidence]:
         """Score every sentence of the best passages; report the evidence strength."""
-        q_terms = list(dict.fromkeys(tokenize(question)))
-        candidates = self._candidates(passages[: self.config.max_passages])
-        top_dense = max((p.dense_score or 0.0 for p in passages), default=0.0)
-        missing = missing_entities(question, passages)
-        if not candidates:
-            return [], Evidence(top_dense, 0.0, missing)
-        weights = self._weights(q_terms, candidates)
-        total = sum(weights.values())
-        for c in candidates:
-            c.coverage = (
-                sum(w for t, w in weights.items() if t in c.terms) / total if total else 0.0
-            )
-            c.score = (
-                self.config.coverage_weight * c.coverage
-                + self.config.dense_weight * max(c.dense, 0.0)
-                + self.config.rank_weight / (1 + c.rank)
-            )
-        best_coverage = max(c.coverage for c in candidates)
-        return candidates, Evidence(top_dense, best_coverage, missing)
+        candidates = candidates_of(passages[: self.config.max_passages])
+        sentences = [
+            Sentence(c.text, c.previous.text if c.previous else "", c.position) for c in candidates
+        ]
+        probabilities, rows = self.reader.read(question, sentences)
+        return candidates, score_candidates(question, passages, candidates, probabilities, rows)
 
-    def _candidates(self, passages: Sequence[Passage]) -> list[Candidate]:
-        seen: dict[tuple[str, int, int], Candidate] = {}
-        for rank, passage in enumerate(passages):
-            dense = passage.dense_score or 0.0
-            for s, e in split_sentences(passage.text):
-                key = (passage.article_id, passage.start + s, passage.start + e)
-                if key in seen:
-                    seen[key].dense = max(seen[key].dense, dense)
-                    continue
-                text = passage.text[s:e]
-                seen[key] = Candidate(
-                    passage=passage,
-                    start=key[1],
-                    end=key[2],
-                    text=text,
-                    rank=rank,
-                    dense=dense,
-                    terms=frozenset(tokenize(text)),
-                )
-        return list(seen.values())
-
-    def _weights(self, q_terms: list[str], candidates: list[Candidate]) -> dict[str, float]:
-        if self._idf is not None:
-            return {t: self._idf(t) for t in q_terms}
-        # Without corpus statistics, rarity among the candidate sentences stands in.
-        n = len(candidates)
-        return {
-            t: math.log(1 + (n + 1) / (1 + sum(t in c.terms for c in candidates))) for t in q_terms
-        }
-
-    def _select(self, candidates: list[Candidate]) -> list[Candidate]:
-        ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.start))
+    def select(self, question: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """The best sentence, then up to two more that each add a different fact."""
+        ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
         best = ranked[0]
         chosen = [best]
-        covered = set(best.terms)
         for c in ranked[1:]:
             if len(chosen) >= self.config.max_sentences:
                 break
-            if c.score < self.config.relative_floor * best.score or c.coverage == 0.0:
-                continue
+            # Close runners-up stay: the reader cannot tell which of them answers, or
+            # each holds part of the answer (two reasons, two countries, two dates).
+            if c.probability < self.floor * best.probability:
+                break
             if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
                 continue
-            if any(c.passage.article_id == o.passage.article_id and _overlap(c, o) for o in chosen):
-                continue
-            # A further sentence must bring a question term the answer lacks, or come
-            # from another article (a second source for the same fact).
-            new_terms = c.terms - covered
-            other_article = all(c.passage.article_id != o.passage.article_id for o in chosen)
-            if not new_terms and not other_article:
+            if any(_same_span(c, o) or _is_antecedent(c, o) for o in chosen):
                 continue
             chosen.append(c)
-            covered |= c.terms
         return chosen
 
     def _compose(
-        self, question: str, chosen: list[Candidate], passages: Sequence[Passage]
+        self,
+        question: str,
+        chosen: list[Candidate],
+        passages: Sequence[Passage],
+        order: Order = "best",
     ) -> Answer:
-        # Chronological, then in reading order: positions in negotiations move over time.
-        ordered = sorted(
-            chosen,
-            key=lambda c: (c.passage.date is None, c.passage.date, c.passage.article_id, c.start),
-        )
+        # Sentences are grouped by article so each article's date is named once. The
+        # group of the best sentence opens, unless the question is about time: then the
+        # newest article opens (latest state) or the oldest does (how it changed).
+        groups: dict[str, list[Candidate]] = {}
+        for c in chosen:
+            groups.setdefault(c.passage.article_id, []).append(c)
+        ordered = _order_groups(list(groups.values()), order)
         citations: list[Citation] = []
-        parts: list[str] = []
-        current: str | None = None
-        for n, c in enumerate(ordered, start=1):
-            p = c.passage
-            citations.append(
-                Citation(
-                    n=n,
-                    article_id=p.article_id,
-                    title=p.title,
-                    date=p.date,
-                    path=p.path,
-                    start=c.start,
-                    end=c.end,
-                    quote=c.text,
+        lines: list[str] = []
+        for i, group in enumerate(ordered):
+            parts: list[str] = []
+            for c in group:
+                start, text = _with_antecedent(c)
+                p = c.passage
+                n = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=n,
+                        article_id=p.article_id,
+                        title=p.title,
+                        date=p.date,
+                        path=p.path,
+                        start=start,
+                        end=c.end,
+                        quote=text,
+                    )
                 )
-            )
-            if p.article_id != current:
-                current = p.article_id
-                lead = (
-                    f"According to a {format_date(p.date)} article"
-                    if p.date
-                    else "According to an undated article"
-                )
-                parts.append(("\n" if parts else "") + f"{lead}: ")
-            else:
-                parts.append(" ")
-            parts.append(f"{_one_line(c.text)} [{n}]")
+                parts.append(f"{_one_line(text)} [{n}]")
+            lead = _lead(group[0].passage, i, len(ordered), order)
+            lines.append(f"{lead}: " + " ".join(parts))
         return Answer(
             question=question,
-            answer="".join(parts),
+            answer="\n".join(lines),
             abstained=False,
             citations=citations,
             passages=list(passages),
@@ -285,7 +232,119 @@ class ExtractiveGenerator:
         )
 
 
+Order = Literal["best", "newest", "oldest"]
+
+
+def _order_for(temporal: TemporalIntent | None) -> Order:
+    if temporal is None:
+        return "best"
+    if temporal.change:
+        return "oldest"
+    return "newest" if temporal.latest else "best"
+
+
+def _order_groups(groups: list[list[Candidate]], order: Order) -> list[list[Candidate]]:
+    """Article groups in answer order; undated articles never count as newest."""
+    if order == "best":
+        return groups  # already in the order of each group's best sentence
+    dated = [g for g in groups if g[0].passage.date is not None]
+    undated = [g for g in groups if g[0].passage.date is None]
+    dated.sort(key=lambda g: g[0].passage.date, reverse=order == "newest")  # type: ignore[arg-type,return-value]
+    return dated + undated
+
+
+def _lead(p: Passage, i: int, n: int, order: Order) -> str:
+    """The attribution opening an article's sentences: its date, once."""
+    when = format_date(p.date) if p.date else None
+    if when is None:
+        return "According to an undated article"
+    if order == "newest" and n > 1:
+        return (
+            f"According to the newest of these articles ({when})"
+            if i == 0
+            else f"According to an earlier article ({when})"
+        )
+    if order == "oldest" and i > 0:
+        return f"According to a later article ({when})"
+    return f"According to a {when} article"
+
+
+def score_candidates(
+    question: str,
+    passages: Sequence[Passage],
+    candidates: Sequence[Candidate],
+    probabilities: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.float64],
+) -> Evidence:
+    """Give each candidate its reader probability; the evidence for declining."""
+    for c, p in zip(candidates, probabilities, strict=True):
+        c.probability = float(p)
+    missing = missing_entities(question, passages)
+    vector = evidence_vector(question, passages, probabilities, rows, len(missing))
+    confidence = float(probabilities.max()) if len(probabilities) else 0.0
+    return Evidence(confidence, missing, vector)
+
+
+def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
+    """Every sentence of ``passages`` once, linked to its retrieved predecessor.
+
+    Overlapping passages of one article share sentences; a sentence is kept once, with
+    the rank of the best passage holding it. Its predecessor is the sentence of the
+    same article that ends just before it, when one of the passages holds it.
+    """
+    seen: dict[tuple[str, int, int], Candidate] = {}
+    for rank, passage in enumerate(passages):
+        spans = split_sentences(passage.text)
+        for ordinal, (s, e) in enumerate(spans):
+            key = (passage.article_id, passage.start + s, passage.start + e)
+            if key in seen:
+                continue
+            text = passage.text[s:e]
+            seen[key] = Candidate(
+                passage=passage,
+                start=key[1],
+                end=key[2],
+                text=text,
+                rank=rank,
+                position=ordinal if passage.chunk_no == 0 else None,
+                terms=frozenset(tokenize(text)),
+            )
+    by_article: dict[str, list[Candidate]] = {}
+    for c in seen.values():
+        by_article.setdefault(c.passage.article_id, []).append(c)
+    for group in by_article.values():
+        group.sort(key=lambda c: c.start)
+        for before, after in itertools.pairwise(group):
+            gap = _gap(before, after)
+            if gap is not None:
+                after.previous, after.gap = before, gap
+    return list(seen.values())
+
+
+def _gap(before: Candidate, after: Candidate) -> str | None:
+    """The white space between ``before`` and ``after`` when nothing else separates them
+    (``None`` otherwise, or when no passage shows the gap)."""
+    if before.end > after.start:
+        return None
+    for p in (after.passage, before.passage):
+        if p.start <= before.end and after.start <= p.end:
+            gap = p.text[before.end - p.start : after.start - p.start]
+            return None if gap.strip() else gap
+    return None
+
+
+def _with_antecedent(c: Candidate) -> tuple[int, str]:
+    """The span to cite for ``c``: with its predecessor when it opens with a reference
+    ("He", "It", "This"), so the quote says who "he" is."""
+    prev = c.previous
+    if prev is None or not starts_with_reference(c.text):
+        return c.start, c.text
+    return prev.start, prev.text + c.gap + c.text
+
+
 _NAME = re.compile(r"[A-Za-z0-9][\w’'-]*")
+# Capitalised words that open clauses or are too generic to be missing "names".
+_NOT_NAMES = frozenset({"I", "US", "U.S."})
 
 
 def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, ...]:
@@ -295,7 +354,11 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
     with a digit. Matching is on analysed terms, so "Japan’s" matches "Japan".
     """
     words = _NAME.findall(question)
-    named = [w for i, w in enumerate(words) if (i > 0 and w[0].isupper()) or _has_digit(w)]
+    named = [
+        w
+        for i, w in enumerate(words)
+        if ((i > 0 and w[0].isupper()) or _has_digit(w)) and w not in _NOT_NAMES
+    ]
     if not named:
         return ()
     seen: set[str] = set()
@@ -319,8 +382,13 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _overlap(a: Candidate, b: Candidate) -> bool:
-    return a.start < b.end and b.start < a.end
+def _same_span(a: Candidate, b: Candidate) -> bool:
+    return a.passage.article_id == b.passage.article_id and a.start < b.end and b.start < a.end
+
+
+def _is_antecedent(c: Candidate, chosen: Candidate) -> bool:
+    """Whether ``c`` is already cited as the sentence ``chosen`` leans on."""
+    return chosen.previous is c and starts_with_reference(chosen.text)
 
 
 def _one_line(text: str) -> str:
@@ -328,7 +396,10 @@ def _one_line(text: str) -> str:
 
 
 def _factory(**kwargs: Any) -> ExtractiveGenerator:
-    return ExtractiveGenerator(idf=kwargs.get("idf"))
+    embedder = kwargs.get("embedder")
+    if embedder is None:
+        raise ValueError("the extractive generator needs the embedder (pass embedder=...)")
+    return ExtractiveGenerator(embedder=embedder)
 
 
 generators.register("extractive", _factory)

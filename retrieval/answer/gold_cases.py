@@ -1,0 +1,100 @@
+"""The gold question sets as fitting data: each question's retrieved sentences, labelled.
+
+For the reader, a candidate sentence of a gold question is a positive when it overlaps
+one of the question's gold quotes. The candidates are exactly what the generator sees:
+the sentences of the passages retrieved for the question (under its date bounds) from an
+index of the set's corpus.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.answer.extractive import Candidate, candidates_of
+from retrieval.answer.reader import Sentence, cosines, features
+from retrieval.evaluation.gold import GoldQuestion
+from retrieval.models import Passage
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SHARED_CORPUS = ROOT.parent / "shared" / "corpora" / "export-controls"
+#: name -> (gold file, folders to index)
+GOLD_SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
+    "seeds": (ROOT / "eval" / "seeds_gold.jsonl", (ROOT / "seeds",)),
+    "export-controls": (
+        ROOT / "eval" / "export_controls_gold.jsonl",
+        (ROOT / "seeds", SHARED_CORPUS),
+    ),
+}
+
+
+@dataclass
+class GoldCase:
+    """One gold question with its retrieved passages and labelled candidate sentences."""
+
+    question: GoldQuestion
+    passages: list[Passage]
+    candidates: list[Candidate]
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.int64]
+
+
+def available() -> list[str]:
+    """The gold sets whose files and corpora are present."""
+    return [
+        name
+        for name, (gold, corpora) in GOLD_SETS.items()
+        if gold.is_file() and all(c.is_dir() for c in corpora)
+    ]
+
+
+def label(candidates: Sequence[Candidate], q: GoldQuestion) -> npt.NDArray[np.int64]:
+    """1 for each candidate that overlaps a gold quote of ``q``."""
+    return np.array(
+        [
+            int(
+                any(
+                    c.passage.article_id == g.article_id and c.start < g.end and g.start < c.end
+                    for g in q.gold
+                )
+            )
+            for c in candidates
+        ],
+        dtype=np.int64,
+    )
+
+
+def build_cases(name: str, max_passages: int) -> list[GoldCase]:
+    """Index the set's corpus in a temporary data dir and build every question's case."""
+    from retrieval.engine import Chipbot, read_article_text
+    from retrieval.evaluation import load_gold
+    from retrieval.settings import Settings
+
+    gold, corpora = GOLD_SETS[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = Chipbot(Settings(data_dir=Path(tmp), seeds_dir=corpora[0]))
+        # Article files only: a corpus folder also holds its README and source list.
+        bot.ingest([f for folder in corpora for f in sorted(folder.glob("*.txt"))])
+        texts = {a.id: read_article_text(a.path) for a in bot.articles()}
+        embedder = bot.cached_embedder()
+        cases = []
+        for q in load_gold(gold, texts):
+            passages = bot.retrieve(q.question, k=max_passages, flt=q.search_filter())
+            cands = candidates_of(passages[:max_passages])
+            sentences = [
+                Sentence(c.text, c.previous.text if c.previous else "", c.position) for c in cands
+            ]
+            if cands:
+                cos, prev = cosines(embedder, q.question, sentences)
+                x = features(q.question, sentences, cos, prev)
+            else:
+                x = np.zeros((0, 0))
+            cases.append(GoldCase(q, passages, cands, x, label(cands, q)))
+        bot.index.close()
+    return cases
