@@ -2,7 +2,9 @@
 
 Listeners turn an event into a :class:`~bot.slack.replies.Question` and call
 :func:`submit`; the answer is produced in the worker pool by :func:`answer_job` through
-the shared engine. Every failure ends in a short apology to the asker, never silence.
+the shared engine (``/ask timeline TOPIC`` runs :func:`timeline_job` the same way). An
+answer to a question about change is followed by its timeline in the thread. Every
+failure ends in a short apology to the asker, never silence.
 """
 
 from __future__ import annotations
@@ -10,18 +12,31 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
 from slack_sdk import WebClient
 
-from bot.slack.blocks import answer_blocks, answer_fallback_text, notice_blocks
+from bot.slack.blocks import Block, answer_blocks, answer_fallback_text, notice_blocks
 from bot.slack.jobs import QueueFullError, Ticket
 from bot.slack.replies import Indicator, Question, clear_working, deliver, show_working, tell
 from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
+from bot.slack.timelines import (
+    follows_with_timeline,
+    make_timeline,
+    no_entries,
+    timeline_apology,
+    timeline_filter,
+    timeline_key,
+    topic_of,
+)
 from retrieval.errors import ChipbotError
 
 logger = logging.getLogger(__name__)
+
+#: A job run in the worker pool for a question: answer it, or post its timeline.
+QuestionJob = Callable[[Services, WebClient, Question, Ticket, Indicator | None], None]
 
 HELP = (
     "Ask me about the semiconductor export-control talks (the US, Japan and the Netherlands), "
@@ -57,12 +72,16 @@ def apology_for(exc: Exception) -> str:
     return APOLOGY
 
 
-def submit(services: Services, client: WebClient, question: Question) -> Ticket | None:
+def submit(
+    services: Services, client: WebClient, question: Question, job: QuestionJob | None = None
+) -> Ticket | None:
     """Check, acknowledge visibly and queue ``question``; None when it is not answered.
 
-    Returns None for a message already being answered, a channel outside the
-    allow-list, an empty question or a full queue (the asker is told in the last three).
+    ``job`` does the work in the pool (default :func:`answer_job`). Returns None for a
+    message already being answered, a channel outside the allow-list, an empty question
+    or a full queue (the asker is told in the last three).
     """
+    work = job or answer_job
     if question.message_ts and not services.store.claim(
         f"msg:{question.channel}:{question.message_ts}"
     ):
@@ -76,9 +95,7 @@ def submit(services: Services, client: WebClient, question: Question) -> Ticket 
         return None
     indicator = show_working(client, question)
     try:
-        ticket = services.pool.submit(
-            lambda t: answer_job(services, client, question, t, indicator)
-        )
+        ticket = services.pool.submit(lambda t: work(services, client, question, t, indicator))
     except QueueFullError:
         clear_working(client, question, indicator)
         tell(client, question, BUSY)
@@ -131,24 +148,110 @@ def answer_job(
     except Exception as exc:
         logger.exception("answering failed (%s)", question.context)
         _apologise(client, question, apology_for(exc), notice)
+    else:
+        if follows_with_timeline(answer):
+            timeline_after_answer(services, client, question, record, ts)
     finally:
         clear_working(client, question, indicator)
 
 
+def timeline_after_answer(
+    services: Services,
+    client: WebClient,
+    question: Question,
+    record: AnswerRecord,
+    answer_ts: str | None,
+) -> None:
+    """Post the answer's timeline right after it, in its thread; never raises.
+
+    The answer already stands, so a failure here costs only the timeline: it is logged,
+    the thread gets a short apology, and the Timeline button can try again.
+    """
+    key = timeline_key(record.id)
+    # Into the answer's thread; a slash command's answer starts one under itself, and
+    # one sent through its response_url (private, or the bot is not in the channel)
+    # is followed the same way.
+    thread = question.reply_thread or answer_ts
+
+    def post(blocks: list[Block], text: str) -> None:
+        if thread:
+            client.chat_postMessage(
+                channel=question.channel, thread_ts=thread, blocks=blocks, text=text
+            )
+        else:
+            deliver(client, question, blocks, text)
+
+    try:
+        if not services.store.claim(key):
+            return  # a click on the Timeline button got there first
+        message = make_timeline(
+            services,
+            topic_of(record),
+            channel=question.channel,
+            user=question.user,
+            flt=timeline_filter(record.answer.get("temporal") or {}),
+        )
+        if message is None:
+            services.store.release(key)
+            logger.info("no timeline to follow the answer (%s)", question.context)
+            return
+        post(message.blocks, message.text)
+    except Exception as exc:
+        logger.exception("the timeline after the answer failed (%s)", question.context)
+        services.store.release(key)  # so the Timeline button can try again
+        text = timeline_apology(exc)
+        try:
+            post(notice_blocks(text), text)
+        except Exception:
+            logger.exception("could not post the apology either (%s)", question.context)
+
+
+def timeline_job(
+    services: Services,
+    client: WebClient,
+    question: Question,
+    ticket: Ticket,
+    indicator: Indicator | None,
+) -> None:
+    """Post the timeline of ``question.text`` (a topic; ``/ask timeline TOPIC``) or say
+    there is none; runs in the worker pool."""
+    notice = ticket.start()
+    try:
+        asked_by = question.user if question.kind == "command" and not question.private else None
+        message = make_timeline(
+            services, question.text, channel=question.channel, user=question.user, asked_by=asked_by
+        )
+        if message is None:
+            _notify(client, question, no_entries(question.text), notice)
+        else:
+            deliver(client, question, message.blocks, message.text, notice)
+    except Exception as exc:
+        logger.exception("the timeline failed (%s)", question.context)
+        _apologise(client, question, timeline_apology(exc), notice)
+    finally:
+        clear_working(client, question, indicator)
+
+
+def _notify(client: WebClient, question: Question, text: str, notice: object) -> None:
+    if question.kind == "command":
+        tell(client, question, text)  # only the asker needs to see it
+    else:
+        deliver(client, question, notice_blocks(text), text, notice)
+
+
 def _apologise(client: WebClient, question: Question, text: str, notice: object) -> None:
     try:
-        if question.kind == "command":
-            tell(client, question, text)  # only the asker needs to see it
-        else:
-            deliver(client, question, notice_blocks(text), text, notice)
+        _notify(client, question, text, notice)
     except Exception:
         logger.exception("could not post the apology either (%s)", question.context)
 
 
-def ask_safely(services: Services, client: WebClient, question: Question) -> None:
+def ask_safely(
+    services: Services, client: WebClient, question: Question, job: QuestionJob | None = None
+) -> None:
     """:func:`submit`, with an apology to the asker (and a log line) if even that fails."""
     try:
-        submit(services, client, question)
+        submit(services, client, question, job)
     except Exception as exc:
         logger.exception("could not queue the question (%s)", question.context)
         _apologise(client, question, apology_for(exc), None)

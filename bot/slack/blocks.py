@@ -1,4 +1,4 @@
-"""Block Kit rendering of answers, abstentions, sources and notices (pure functions).
+"""Block Kit rendering of answers, abstentions, sources, timelines and notices (pure functions).
 
 Every piece of user or article text goes through :mod:`bot.slack.mrkdwn` (escaped,
 Markdown converted) and every message respects Slack's limits: 3,000 characters a
@@ -7,9 +7,9 @@ section, 50 blocks and 40,000 characters a message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.slack.mrkdwn import (
     ELLIPSIS,
@@ -23,10 +23,15 @@ from bot.slack.mrkdwn import (
     split_text,
 )
 from retrieval.models import Answer, Citation, Passage, format_date
+from retrieval.temporal import describe_bounds
+
+if TYPE_CHECKING:
+    from retrieval.timeline import Timeline, TimelineEntry
 
 Block = dict[str, Any]
 
 ACTION_SHOW_SOURCES = "chipbot_show_sources"
+ACTION_TIMELINE = "chipbot_timeline"
 ACTION_FEEDBACK_UP = "chipbot_feedback_up"
 ACTION_FEEDBACK_DOWN = "chipbot_feedback_down"
 FEEDBACK_ACTIONS = {ACTION_FEEDBACK_UP: 1, ACTION_FEEDBACK_DOWN: -1}
@@ -34,6 +39,12 @@ FEEDBACK_ACTIONS = {ACTION_FEEDBACK_UP: 1, ACTION_FEEDBACK_DOWN: -1}
 ABSTAIN_HEADER = ":grey_question: *Not in the articles* — this is not an answer."
 TRIM_POINTER = "_Trimmed to fit Slack's limits — press *Show sources* for the full cited passages._"
 QUOTE_OPENING_CHARS = 80
+# A timeline line is the statement itself, so it keeps more of the quote than a source line.
+TIMELINE_QUOTE_CHARS = 200
+TIMELINE_TITLE_CHARS = 80
+TIMELINE_TRIM_POINTER = (
+    "_Trimmed to fit Slack's limits — press *Show sources* for every statement in full._"
+)
 
 
 @dataclass(frozen=True)
@@ -108,11 +119,20 @@ def fit_blocks(body: Sequence[Block], tail: Sequence[Block], pointer: str) -> li
     return [*kept, *tail]
 
 
-def feedback_buttons(answer_id: str, *, show_sources: bool) -> Block:
-    """The actions row: Show sources (when there are citations), 👍 and 👎."""
+def offers_timeline(temporal: Mapping[str, Any]) -> bool:
+    """Whether an answer gets a **Timeline** button: its question asked how something
+    changed or for the latest state (``Answer.temporal``)."""
+    return bool(temporal.get("change") or temporal.get("latest"))
+
+
+def feedback_buttons(answer_id: str, *, show_sources: bool, timeline: bool = False) -> Block:
+    """The actions row: Show sources (when there are citations), Timeline (when offered),
+    👍 and 👎."""
     elements = []
     if show_sources:
         elements.append(_button("Show sources", ACTION_SHOW_SOURCES, answer_id, "primary"))
+    if timeline:
+        elements.append(_button(":calendar: Timeline", ACTION_TIMELINE, answer_id))
     elements.append(_button(":+1:", ACTION_FEEDBACK_UP, answer_id))
     elements.append(_button(":-1:", ACTION_FEEDBACK_DOWN, answer_id))
     return {"type": "actions", "block_id": f"chipbot_{answer_id}", "elements": elements}
@@ -135,7 +155,13 @@ def answer_blocks(answer: Answer, answer_id: str, *, asked_by: str | None = None
             body.extend(_line_sections([nearest_line(p) for p in answer.passages]))
     elif answer.citations:
         body.extend(_line_sections([source_line(c) for c in answer.citations]))
-    tail = [feedback_buttons(answer_id, show_sources=bool(answer.citations))]
+    tail = [
+        feedback_buttons(
+            answer_id,
+            show_sources=bool(answer.citations),
+            timeline=offers_timeline(answer.temporal),
+        )
+    ]
     return fit_blocks(body, tail, TRIM_POINTER)
 
 
@@ -199,6 +225,54 @@ def sources_messages(question: str, items: Sequence[SourceItem]) -> list[list[Bl
     if current:
         messages.append(current)
     return messages
+
+
+def timeline_line(entry: TimelineEntry) -> str:
+    """``[n] 30 Jun 2023 · "the statement, shortened…" · title`` in mrkdwn.
+
+    The quote shown has its relative dates resolved ("on Friday (13 Jan 2023)") and is
+    shortened for display only; **Show sources** gives the verbatim sentence.
+    """
+    c = entry.citation
+    quote = escape(opening(entry.annotated, TIMELINE_QUOTE_CHARS))
+    title = escape(opening(c.title, TIMELINE_TITLE_CHARS))
+    return f"*[{c.n}]* {format_date(c.date)} · “{quote}” · {title}"
+
+
+def timeline_header(timeline: Timeline) -> str:
+    """``*Timeline of* _topic_ · 5 statements from 3 articles, oldest first``."""
+    n = len(timeline.entries)
+    articles = len({e.citation.article_id for e in timeline.entries})
+    statements = "1 statement" if n == 1 else f"{n} statements"
+    sources = "1 article" if articles == 1 else f"{articles} articles"
+    flt = timeline.filter
+    bounds = ""
+    if flt is not None and (flt.since or flt.until):
+        bounds = f" {describe_bounds(flt.since, flt.until)}"
+    topic = escape(clip(" ".join(timeline.topic.split()), 500))
+    return f"*Timeline of* _{topic}_ · {statements} from {sources}{bounds}, oldest first"
+
+
+def timeline_blocks(
+    timeline: Timeline, timeline_id: str, *, asked_by: str | None = None
+) -> list[Block]:
+    """The timeline message: a header, one line per statement in date order, and a
+    Show sources button (``timeline_id`` is the stored record it opens)."""
+    body: list[Block] = []
+    if asked_by:
+        body.append(context(f"<@{asked_by}> asked for a timeline"))
+    body.append(section(timeline_header(timeline)))
+    body.extend(_line_sections([timeline_line(e) for e in timeline.entries]))
+    show = _button("Show sources", ACTION_SHOW_SOURCES, timeline_id, "primary")
+    tail = [{"type": "actions", "block_id": f"chipbot_{timeline_id}", "elements": [show]}]
+    return fit_blocks(body, tail, TIMELINE_TRIM_POINTER)
+
+
+def timeline_fallback_text(timeline: Timeline) -> str:
+    """Plain text for notifications and clients without Block Kit."""
+    topic = escape(" ".join(timeline.topic.split()))
+    n = len(timeline.entries)
+    return clip(f"Timeline of {topic}: {n} dated statements, oldest first", SECTION_CHARS)
 
 
 def notice_blocks(text: str) -> list[Block]:

@@ -1,4 +1,4 @@
-"""What the buttons do: post an answer's cited passages, record a vote.
+"""What the buttons do: post an answer's cited passages or its timeline, record a vote.
 
 The listeners in :mod:`bot.slack.listeners.actions` only acknowledge and call these.
 """
@@ -6,15 +6,28 @@ The listeners in :mod:`bot.slack.listeners.actions` only acknowledge and call th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.slack.blocks import FEEDBACK_ACTIONS, SourceItem, sources_messages
+from bot.slack.answering import BUSY
+from bot.slack.blocks import FEEDBACK_ACTIONS, Block, SourceItem, notice_blocks, sources_messages
+from bot.slack.jobs import QueueFullError
 from bot.slack.mrkdwn import clip
 from bot.slack.services import Engine, Services
+from bot.slack.store import AnswerRecord
+from bot.slack.timelines import (
+    TIMELINE_ALREADY_POSTED,
+    make_timeline,
+    no_entries,
+    timeline_apology,
+    timeline_filter,
+    timeline_key,
+    topic_of,
+)
 from retrieval.errors import CitationError
 from retrieval.models import Citation
 
@@ -121,3 +134,74 @@ def record_feedback(services: Services, clicked: Clicked) -> str:
     vote = FEEDBACK_ACTIONS[clicked.action_id]
     services.store.add_feedback(record, clicked.user, vote)
     return THANKS[vote]
+
+
+def request_timeline(
+    services: Services, client: WebClient, clicked: Clicked, respond: Respond
+) -> str | None:
+    """Queue the timeline of the clicked answer's question in the worker pool; it is
+    posted in the answer's thread (privately for a private answer).
+
+    Returns a note for the clicking user, or None when the timeline is on its way.
+    """
+    record = services.store.get_answer(clicked.answer_id)
+    if record is None:
+        return GONE
+    # None: a private answer, whose timeline only the clicking user sees.
+    channel = None if clicked.ephemeral else clicked.channel
+    key = timeline_key(record.id) if channel else None
+    if key is not None and not services.store.claim(key):
+        return TIMELINE_ALREADY_POSTED
+
+    def post(blocks: list[Block], text: str) -> None:
+        if channel:
+            client.chat_postMessage(
+                channel=channel, thread_ts=clicked.thread_ts, blocks=blocks, text=text
+            )
+        else:
+            respond(response_type="ephemeral", replace_original=False, blocks=blocks, text=text)
+
+    try:
+        services.pool.submit(
+            lambda _ticket: _timeline_job(services, clicked, record, post, respond, key)
+        )
+    except QueueFullError:
+        if key is not None:
+            services.store.release(key)
+        return BUSY
+    return None
+
+
+def _timeline_job(
+    services: Services,
+    clicked: Clicked,
+    record: AnswerRecord,
+    post: Callable[[list[Block], str], None],
+    respond: Respond,
+    key: str | None,
+) -> None:
+    """Build and post the timeline; on failure, a polite note where it would have gone."""
+    topic = topic_of(record)
+    try:
+        message = make_timeline(
+            services,
+            topic,
+            channel=clicked.channel or record.channel,
+            user=clicked.user,
+            flt=timeline_filter(record.answer.get("temporal") or {}),
+        )
+        if message is None:
+            if key is not None:
+                services.store.release(key)
+            respond(response_type="ephemeral", replace_original=False, text=no_entries(topic))
+            return
+        post(message.blocks, message.text)
+    except Exception as exc:
+        logger.exception("the timeline failed (%s)", clicked.context)
+        if key is not None:
+            services.store.release(key)  # so a second click can try again
+        text = timeline_apology(exc)
+        try:
+            post(notice_blocks(text), text)
+        except Exception:
+            logger.exception("could not post the apology either (%s)", clicked.context)

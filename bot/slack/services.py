@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.slack.jobs import JobPool
 from bot.slack.settings import SlackSettings
 from bot.slack.store import Store
-from retrieval.models import Answer, Citation
+from retrieval.models import Answer, Citation, SearchFilter
+
+if TYPE_CHECKING:
+    from retrieval.timeline import Timeline
 
 CONTEXT_KEY = "chipbot"
 
@@ -35,6 +38,12 @@ class Engine(Protocol):
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
         """(text before, quote, text after) for ``citation``, read from the article."""
+        ...
+
+    def timeline(
+        self, topic: str, *, flt: SearchFilter | None = None, k: int | None = None
+    ) -> Timeline:
+        """The dated, cited statements on ``topic`` in date order."""
         ...
 
 

@@ -292,7 +292,7 @@ FOLLOW_UP = "And the Netherlands?"
 
 
 class FailingEngine:
-    """An engine whose every answer and context lookup raises ``exc``."""
+    """An engine whose every answer, context lookup and timeline raises ``exc``."""
 
     def __init__(self, exc: Exception | None = None) -> None:
         self.exc = exc or RuntimeError("engine down")
@@ -301,4 +301,7 @@ class FailingEngine:
         raise self.exc
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
+        raise self.exc
+
+    def timeline(self, topic: str, *, flt: object = None, k: int | None = None) -> object:
         raise self.exc

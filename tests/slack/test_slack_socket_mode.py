@@ -9,7 +9,11 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.slack.listeners.actions import feedback_callback, show_sources_callback
+from bot.slack.listeners.actions import (
+    feedback_callback,
+    show_sources_callback,
+    timeline_callback,
+)
 from bot.slack.listeners.commands import ask_command_callback
 from bot.slack.listeners.events import app_mention_callback, message_callback
 from bot.slack.runner import make_runner
@@ -58,6 +62,7 @@ def test_the_app_registers_every_listener_and_the_assistant(slack: Harness) -> N
             message_callback,
             ask_command_callback,
             show_sources_callback,
+            timeline_callback,
             feedback_callback,
             feedback_callback,
         )
