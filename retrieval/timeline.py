@@ -39,30 +39,19 @@ log = logging.getLogger(__name__)
 SentenceScorer = Callable[[str, Sequence[str]], Sequence[float]]
 
 DEFAULT_PASSAGES = 30
-_VECTOR_CACHE = 50_000
 
 
 class DenseLexicalScorer:
     """Cosine of the topic and sentence vectors plus the share of the topic's terms the
-    sentence holds (both 0-1, added unweighted: a placeholder until the reader's scorer
-    replaces it). Sentence vectors are cached, so a long-running process embeds each
-    sentence once."""
+    sentence holds (both 0-1, added unweighted). Sentence vectors come from the
+    embedder given (the engine passes the one backed by the sentence-vector cache, which
+    is thread-safe and filled at ingest)."""
 
-    def __init__(self, embedder: Embedder, cache_size: int = _VECTOR_CACHE) -> None:
+    def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self.cache_size = cache_size
-        self._vectors: dict[str, np.ndarray] = {}
 
     def _embed(self, sentences: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(s for s in sentences if s not in self._vectors))
-        if missing:
-            if len(self._vectors) + len(missing) > self.cache_size:
-                self._vectors.clear()  # rare; simpler than an LRU and as good for this use
-            for sentence, vector in zip(
-                missing, self.embedder.embed_documents(missing), strict=True
-            ):
-                self._vectors[sentence] = vector
-        return np.stack([self._vectors[s] for s in sentences])
+        return np.asarray(self.embedder.embed_documents(list(sentences)))
 
     def __call__(self, topic: str, sentences: Sequence[str]) -> list[float]:
         """One score per sentence for ``topic``."""
