@@ -226,6 +226,12 @@ def test_a_name_no_passage_mentions_is_reported_missing() -> None:
     assert missing_entities("What about Tokyo Electron?", passages) == ()
 
 
+def test_a_country_named_another_way_is_not_missing() -> None:
+    dutch = [passage(JAN19, "In an interview with Dutch television")]
+    assert "Netherlands" not in dutch[0].text
+    assert missing_entities("Has the Netherlands agreed?", dutch) == ()
+
+
 def test_the_veto_names_what_is_missing(embedder) -> None:  # type: ignore[no-untyped-def]
     veto = ExtractiveGenerator(
         ExtractiveConfig(rule=DeclineRule(threshold=0.0, entity_veto=True)), embedder=embedder

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.answer.actors import countries
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -32,7 +33,7 @@ from retrieval.answer.decline import (
 from retrieval.answer.followup import condense_offline
 from retrieval.answer.reader import Reader, Sentence, starts_with_reference
 from retrieval.models import Answer, Citation, Passage, format_date
-from retrieval.text import split_sentences, tokenize
+from retrieval.text import is_heading_like, split_sentences, tokenize
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -130,7 +131,8 @@ class ExtractiveGenerator:
         """Decline, or compose the answer from candidates the reader has scored."""
         if not candidates or self.rule.declines(evidence.vector):
             return self._abstain(question, passages, evidence)
-        return self._compose(question, self.select(question, candidates), passages, order)
+        chosen = self.select(question, candidates, order)
+        return self._compose(question, chosen, passages, order)
 
     def condense(self, question: str, history: Sequence[str]) -> str:
         """Offline follow-up rewriting (see :func:`condense_offline`)."""
@@ -147,18 +149,32 @@ class ExtractiveGenerator:
         probabilities, rows = self.reader.read(question, sentences)
         return candidates, score_candidates(question, passages, candidates, probabilities, rows)
 
-    def select(self, question: str, candidates: Sequence[Candidate]) -> list[Candidate]:
-        """The best sentence, then up to two more that each add a different fact."""
+    def select(
+        self, question: str, candidates: Sequence[Candidate], order: Order = "best"
+    ) -> list[Candidate]:
+        """The best sentence, then up to two more that each add a different fact.
+
+        For the latest state (``order="newest"``), the newest article holding a close
+        runner-up is always among them: what it says may replace what older ones said.
+        """
         ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
         best = ranked[0]
+        close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
-        for c in ranked[1:]:
+        if order == "newest":
+            dated = [c for c in close if c.passage.date is not None]
+            if dated:
+                newest = max(c.passage.date for c in dated)  # type: ignore[type-var]
+                top_newest = next(c for c in dated if c.passage.date == newest)
+                if top_newest is not best:
+                    chosen.append(top_newest)
+        for c in close[1:]:
             if len(chosen) >= self.config.max_sentences:
                 break
             # Close runners-up stay: the reader cannot tell which of them answers, or
             # each holds part of the answer (two reasons, two countries, two dates).
-            if c.probability < self.floor * best.probability:
-                break
+            if c in chosen:
+                continue
             if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
                 continue
             if any(_same_span(c, o) or _is_antecedent(c, o) for o in chosen):
@@ -266,7 +282,12 @@ def _lead(p: Passage, i: int, n: int, order: Order) -> str:
         )
     if order == "oldest" and i > 0:
         return f"According to a later article ({when})"
-    return f"According to a {when} article"
+    return f"According to {_indefinite(when)} {when} article"
+
+
+def _indefinite(when: str) -> str:
+    """ "an" before "8 Mar 2023", "11 Jan…", "18 Jun…"; "a" otherwise."""
+    return "an" if when.split()[0] in {"8", "11", "18"} else "a"
 
 
 def score_candidates(
@@ -297,9 +318,9 @@ def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
         spans = split_sentences(passage.text)
         for ordinal, (s, e) in enumerate(spans):
             key = (passage.article_id, passage.start + s, passage.start + e)
-            if key in seen:
-                continue
             text = passage.text[s:e]
+            if key in seen or is_heading_like(text):
+                continue  # a title or heading states nothing to cite as an answer
             seen[key] = Candidate(
                 passage=passage,
                 start=key[1],
@@ -362,10 +383,16 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
     if not named:
         return ()
     seen: set[str] = set()
+    seen_countries: set[str] = set()
     for p in passages:
         seen.update(tokenize(p.text))
+        seen_countries |= countries(p.text)
     missing = []
     for word in named:
+        # A country named one way ("Netherlands") is mentioned when named another ("Dutch").
+        country = countries(word)
+        if country and country <= seen_countries:
+            continue
         terms = tokenize(word)
         if terms and not any(t in seen for t in terms):
             missing.append(word)
