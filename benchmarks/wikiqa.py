@@ -134,7 +134,7 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     for name, split, m, r, f1 in PUBLISHED:
         cells = [f"{m:.3f}", f"{r:.3f}" if r else "–", f"{f1:.3f}" if f1 else "–"]
         lines.append(f"| {name} | {split} | " + " | ".join(cells) + " |")
-    labels = {"reader": "chipbot reader (fitted on SelQA only)", "cosine": "MiniLM cosine alone"}
+    labels = {"reader": "chipbot reader (SelQA + gold sets)", "cosine": "MiniLM cosine alone"}
     for split in sorted(results):
         for kind in ("cosine", "reader"):
             f = results[split][kind]
