@@ -289,7 +289,8 @@ class Chipbot:
         k = k or self.settings.top_k
         # The generator may read more passages than the k it lists as the nearest.
         pool = max(k, getattr(generator, "pool", k))
-        passages = self._search(standalone, intent, flt, pool)
+        ranked = self._search(standalone, intent, flt, pool)
+        passages = newest_first(ranked) if intent.latest else ranked
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -297,15 +298,20 @@ class Chipbot:
         answer = _generate(generator, standalone, passages, history, on_token, intent)
         searched = intent.search_filter(flt)
         widened = False
+        intent_used = intent
         if answer.abstained and intent.soft:
             # "in March" may date the event asked about, not the articles: try all dates.
             wider = intent.without_bounds()
-            passages = self._search(standalone, wider, flt, pool)
+            wider_ranked = self._search(standalone, wider, flt, pool)
+            passages = newest_first(wider_ranked) if wider.latest else wider_ranked
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
+                ranked, intent_used = wider_ranked, wider
         t3 = time.perf_counter()
-        answer.passages = answer.passages[:k]
+        # The nearest passages listed are the k most relevant (newest first when asked).
+        nearest = ranked[:k]
+        answer.passages = newest_first(nearest) if intent_used.latest else nearest
         answer.question = question
         if standalone != question:
             answer.standalone_question = standalone
@@ -327,8 +333,7 @@ class Chipbot:
         """The passages for ``question`` within the intent's bounds, newest first when
         the question asks for the latest state."""
         query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
-        passages = self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
-        return newest_first(passages) if intent.latest else passages
+        return self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
 
     def _apply_temporal(
         self,

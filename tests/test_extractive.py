@@ -188,6 +188,15 @@ def test_the_rule_declines_below_its_threshold_and_answers_above() -> None:
     assert not rule.declines(evidence(0.41))
 
 
+def test_off_topic_passages_are_declined_below_the_relevance_floor() -> None:
+    rule = DeclineRule(threshold=0.0, entity_veto=False, min_cos=0.4)
+    values = dict(zip(DECLINE_FEATURES, evidence(0.9), strict=True))
+    low = tuple({**values, "max_cos": 0.3}[name] for name in DECLINE_FEATURES)
+    high = tuple({**values, "max_cos": 0.5}[name] for name in DECLINE_FEATURES)
+    assert rule.declines(low)
+    assert not rule.declines(high)
+
+
 def test_the_missing_name_veto_declines_whatever_the_confidence() -> None:
     assert DeclineRule(threshold=0.0, entity_veto=True).declines(evidence(0.99, missing=1))
     assert not DeclineRule(threshold=0.0, entity_veto=False).declines(evidence(0.99, missing=1))

@@ -46,9 +46,10 @@ def _fit_with_veto(observations: Sequence[Observation], veto: bool) -> tuple[Dec
     x = np.asarray([o.vector for o in observations], dtype=np.float64)
     y = np.asarray([o.answerable and o.correct_if_answered for o in observations])
     model = fit_logistic(DECLINE_FEATURES, x, y, C) if len(set(y.tolist())) > 1 else None
-    base = DeclineRule(threshold=0.0, entity_veto=veto, model=model)
+    min_cos = relevance_floor(observations)
+    base = DeclineRule(threshold=float("-inf"), entity_veto=veto, model=model, min_cos=min_cos)
     probs = [base.probability(o.vector) for o in observations]
-    vetoed = [veto and o.vector[DECLINE_FEATURES.index("missing_names")] > 0 for o in observations]
+    vetoed = [base.declines(o.vector) for o in observations]
     triples = list(zip(observations, probs, vetoed, strict=True))
     scores = [float(np.mean([ends_well(v or p < t, o) for o, p, v in triples])) for t in THRESHOLDS]
     top = max(scores)
@@ -63,7 +64,14 @@ def _fit_with_veto(observations: Sequence[Observation], veto: bool) -> tuple[Dec
     longest = max(runs, key=len)
     # The middle of the longest best run: a small change in the data moves it least.
     threshold = THRESHOLDS[longest[len(longest) // 2]]
-    return DeclineRule(threshold=threshold, entity_veto=veto, model=model), top
+    return DeclineRule(threshold, veto, model, min_cos), top
+
+
+def relevance_floor(observations: Sequence[Observation]) -> float:
+    """The lowest best-sentence cosine of a question answered right (0 if none was)."""
+    column = DECLINE_FEATURES.index("max_cos")
+    right = [o.vector[column] for o in observations if o.answerable and o.correct_if_answered]
+    return round(min(right), 4) if right else 0.0
 
 
 def fit(observations: Sequence[Observation]) -> tuple[DeclineRule, float]:
@@ -122,6 +130,7 @@ def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> 
         "held out (10-fold for the rule, the reader fitted without the question's set).",
         "threshold": rule.threshold,
         "entity_veto": rule.entity_veto,
+        "min_cos": rule.min_cos,
         "model": rule.model.to_dict() if rule.model else None,
         "in_sample_accuracy": round(accuracy, 4),
         "held_out": {"all": held_out_figures(observations, decisions), **per_set},

@@ -6,7 +6,8 @@ sentence covers, the best passage's dense score, whether a "who/when/how many"
 question's best sentences hold no answer of that kind, and how many of the question's
 names no passage mentions — and a logistic model fitted on the gold sets turns it into
 the probability that answering ends well. Below the fitted threshold, chipbot declines.
-Both are fitted by ``python -m retrieval.answer.fit_reader`` (``calibration.json``);
+Both are fitted by ``python -m retrieval.answer.fit_reader`` (``calibration.json``), as
+is a floor on the best cosine below which no gold question was answered right;
 with the missing-name veto on, a question naming something no passage mentions is
 declined whatever the rest says.
 """
@@ -81,6 +82,9 @@ class DeclineRule:
     threshold: float = 0.3
     entity_veto: bool = True
     model: LogisticModel | None = None
+    # Below this best question↔sentence cosine no gold question was answered right: the
+    # passages are off topic, whatever the model makes of the rest.
+    min_cos: float = 0.0
 
     def probability(self, evidence: Sequence[float]) -> float:
         """How likely answering from this evidence ends well."""
@@ -91,6 +95,8 @@ class DeclineRule:
     def declines(self, evidence: Sequence[float]) -> bool:
         """Whether to decline on this evidence."""
         if self.entity_veto and evidence[DECLINE_FEATURES.index("missing_names")] > 0:
+            return True
+        if evidence[DECLINE_FEATURES.index("max_cos")] < self.min_cos:
             return True
         return self.probability(evidence) < self.threshold
 
@@ -122,6 +128,7 @@ def calibrated_rule() -> DeclineRule:
         threshold=float(data["threshold"]),
         entity_veto=bool(data.get("entity_veto", False)),
         model=model,
+        min_cos=float(data.get("min_cos", 0.0)),
     )
 
 
