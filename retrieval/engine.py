@@ -417,8 +417,18 @@ class Chipbot:
         min_score: float | None = None,
     ) -> Timeline:
         """The dated, cited statements on ``topic`` in date order, from its ``k`` best
-        passages (hybrid search), one or two sentences an article."""
+        passages (hybrid search), one or two sentences an article.
+
+        Articles whose best sentence scores below ``min_score`` are left out; by default
+        that is the answers' relevance floor (:class:`~retrieval.answer.decline.DeclineRule`
+        ``min_cos``), so an off-topic topic gets no timeline rather than a random one.
+        """
         from retrieval.timeline import DEFAULT_PASSAGES, Timeline, build_timeline
+
+        if min_score is None and scorer is None:
+            from retrieval.answer.decline import calibrated_rule
+
+            min_score = calibrated_rule().min_cos or None
 
         t0 = time.perf_counter()
         topic = validate_question(topic, self.settings.max_question_chars)

@@ -130,3 +130,11 @@ def test_cli_prints_articles_by_date_and_marks_undated_ones(corpus_dir: Path) ->
     assert result.exit_code == 0, result.output
     assert "undated ·" in result.output
     assert result.output.index("Oct 2022") < result.output.index("undated ·")
+
+
+def test_an_off_topic_topic_gets_no_timeline(bot: Chipbot) -> None:
+    assert bot.timeline("bananas in Peru").entries == []
+
+
+def test_the_relevance_cut_off_can_be_lifted(bot: Chipbot) -> None:
+    assert bot.timeline("bananas in Peru", min_score=float("-inf")).entries
