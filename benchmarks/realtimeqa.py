@@ -7,9 +7,12 @@ articles, de-duplicated by URL, each with its date and URL as front matter) into
 chipbot index (cached under ``~/.cache/chipbot-bench``), then for every question:
 
 - retrieval (CNN questions, whose evidence links the gold article): Hits@1/5/10 and MRR
-  of the gold article in chipbot's ranking with the question's date as ``until``; the same
-  for the stored Google Custom Search ranking and for the LangChain-tutorial peer
-  pipeline (:mod:`benchmarks.peer`) over the same pool and filter;
+  of the gold article in chipbot's article ranking (:mod:`benchmarks.article_ranking`, the
+  setting :mod:`benchmarks.choose_ranking` recorded) with the question's date as
+  ``until``; the same for the stored Google Custom Search ranking and for the
+  LangChain-tutorial peer pipeline (:mod:`benchmarks.peer`) over the same pool and filter;
+  a run over two weeks or more also reports leave-one-week-out cross-validated figures
+  (each week ranked by the setting the other weeks choose) beside the tutorial's;
 - answers: multiple-choice accuracy, choosing the choice best supported by retrieved,
   cited passages (or abstaining: "none of the above"), next to the published baselines
   recomputed from ``baseline_results/`` for the same weeks.
@@ -23,16 +26,30 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.article_ranking import (  # noqa: E402
+    DEPTH,
+    DEPTHS,
+    INCUMBENT,
+    Candidates,
+    RankingSetting,
+    cross_validate,
+    fetch_candidates,
+    first_hit_ranks,
+    grid,
+    rank_articles,
+    shipped_setting,
+)
 from benchmarks.data import (  # noqa: E402
     BASELINES,
     Question,
@@ -56,15 +73,12 @@ from retrieval.text import split_sentences, tokenize  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "realtimeqa"
 QUICK_WEEK = "20220617"
-DEPTH = 10  # documents ranked per question (Hits@10)
-#: The weeks on which the chooser's settings and the article score were picked; figures
-#: on the other weeks are held out.
+#: The weeks on which the chooser's settings and the article ranking's setting are picked
+#: (the latter by cross-validation over these weeks); figures on the other weeks are held out.
 TUNING_WEEKS = frozenset({"20220617", "20220624", "20220701"})
-PASSAGES = 100  # passages fetched to rank DEPTH articles
-#: An article scores the sum of its best few passages' fused scores: a news article that
-#: answers a question usually does so in more than one paragraph.
-TOP_PASSAGES = 3
+PEER_PASSAGES = 100  # the tutorial's nearest chunks, deduplicated into DEPTH articles
 README_BLOCK = "public-benchmarks-realtimeqa"
+log = logging.getLogger(__name__)
 _EXCEPT_RE = re.compile(r"\b(?:except|not one of|none of these)\b", re.I)
 
 
@@ -217,35 +231,100 @@ def choose(
     return pick(question, choices, gather(retriever, question, choices, flt, k))
 
 
-def article_ranking(passages: Sequence[Passage], top: int = TOP_PASSAGES) -> list[str]:
-    """Article ids, best first, by the summed scores of each article's ``top`` best passages
-    (``top=1``: by its best passage)."""
-    per: dict[str, list[float]] = {}
-    for p in passages:
-        per.setdefault(p.article_id, []).append(p.score)
-    score = {a: sum(sorted(s, reverse=True)[:top]) for a, s in per.items()}
-    return sorted(score, key=lambda a: -score[a])  # stable: ties keep retrieval order
-
-
-def retrieval_ranks(pool: RealTimeQA, bot: Chipbot, peer: Any) -> dict[str, dict[str, int | None]]:
-    """The gold article's rank (``None``: not in the top 10) per CNN question, per ranking."""
+def gold_articles(pool: RealTimeQA) -> dict[str, set[str]]:
+    """The gold article ids of every question whose gold article is in the pool (CNN)."""
     ids = {url: a.id for url, a in pool.articles.items()}
-    config = dataclasses.replace(bot.retrieval_config, candidates=PASSAGES, mmr_lambda=1.0)
-    retriever = HybridRetriever(bot.index, bot.embedder, config)
-    ranks: dict[str, dict[str, int | None]] = {"cnn": {}, "gcs": {}, "peer": {}}
+    gold = {q.id: {ids[u] for u in q.gold_urls if u in ids} for q in pool.questions}
+    return {q: g for q, g in gold.items() if g}
+
+
+def question_candidates(
+    pool: RealTimeQA, bot: Chipbot, questions: Collection[str]
+) -> dict[str, Candidates]:
+    """The dense and lexical lists of each of ``questions``, as deep as the deepest
+    setting of the grid, under the question's date as ``until``."""
+    retriever = HybridRetriever(bot.index, bot.embedder, bot.retrieval_config)
+    depth = max(DEPTHS)
+    return {
+        q.id: fetch_candidates(retriever, q.sentence, SearchFilter(until=q.date), depth)
+        for q in pool.questions
+        if q.id in questions
+    }
+
+
+def retrieval_ranks(
+    pool: RealTimeQA,
+    candidates: Mapping[str, Candidates],
+    gold: Mapping[str, set[str]],
+    peer: Any,
+    setting: RankingSetting,
+) -> dict[str, dict[str, int | None]]:
+    """The gold article's rank (``None``: not in the top 10) per CNN question, per ranking:
+    chipbot's under ``setting`` and under the former rule, Google's stored results and the
+    tutorial pipeline's."""
+    ids = {url: a.id for url, a in pool.articles.items()}
+    ranks: dict[str, dict[str, int | None]] = {"cnn": {}, "former": {}, "gcs": {}, "peer": {}}
     for q in pool.questions:
-        gold = {ids[u] for u in q.gold_urls if u in ids}
-        if not gold:
+        if q.id not in gold:
             continue
-        flt = SearchFilter(until=q.date)
-        ours = article_ranking(retriever.search(q.sentence, k=PASSAGES, flt=flt))
-        ranks["cnn"][q.id] = first_hit(ours[:DEPTH], gold)
+        ours = rank_articles(candidates[q.id], setting)
+        ranks["cnn"][q.id] = first_hit(ours[:DEPTH], gold[q.id])
+        former = rank_articles(candidates[q.id], INCUMBENT)
+        ranks["former"][q.id] = first_hit(former[:DEPTH], gold[q.id])
         gcs = dedupe(ids[u] for u in q.gcs_urls if u in ids)
-        ranks["gcs"][q.id] = first_hit(gcs[:DEPTH], gold)
+        ranks["gcs"][q.id] = first_hit(gcs[:DEPTH], gold[q.id])
+        # The tutorial ranks an article at its best chunk among its nearest chunks.
         where = {"date_ord": {"$lte": _date_ord(q.date)}}
-        theirs = dedupe(h.doc_id for h in peer.search(q.sentence, k=PASSAGES, where=where))
-        ranks["peer"][q.id] = first_hit(theirs[:DEPTH], gold)
+        hits = peer.search(q.sentence, k=PEER_PASSAGES, where=where)
+        ranks["peer"][q.id] = first_hit(dedupe(h.doc_id for h in hits)[:DEPTH], gold[q.id])
     return ranks
+
+
+def cross_validated(
+    ranks: Mapping[RankingSetting, Mapping[str, int | None]],
+    week_of: Mapping[str, str],
+    peer_ranks: Mapping[str, int | None],
+    settings: Sequence[RankingSetting],
+    held_out: Collection[str] = (),
+) -> dict[str, Any]:
+    """Leave-one-week-out figures over the questions of ``week_of``: chipbot's ranks each
+    from a setting of ``settings`` chosen on the other weeks, the tutorial's on the same
+    questions; with ``held_out`` questions, also how the setting chosen on all of
+    ``week_of``'s weeks ranks those."""
+    cv = cross_validate(ranks, week_of, settings)
+    peer = hits_and_mrr([peer_ranks[q] for q in week_of])
+    found = {
+        **cv.to_json(),
+        "weeks": sorted(set(week_of.values())),
+        "grid_size": len(settings),
+        "peer": {m: round(v, 4) for m, v in peer.items()},
+    }
+    if held_out:
+        chosen = hits_and_mrr([ranks[cv.chosen][q] for q in held_out])
+        found["held_out"] = {"n": len(held_out), **{m: round(v, 4) for m, v in chosen.items()}}
+    return found
+
+
+def cv_figures(
+    candidates: Mapping[str, Candidates],
+    gold: Mapping[str, set[str]],
+    week_of: Mapping[str, str],
+    peer_ranks: Mapping[str, int | None],
+) -> dict[str, Any]:
+    """The cross-validated figures of a run: over the tuning weeks (how the shipped setting
+    is chosen) and over every week, for the whole grid and for the grid without the age
+    discount (to show what the discount brings)."""
+    settings = grid()
+    ranks = first_hit_ranks({q: candidates[q] for q in week_of}, gold, settings)
+    grids = {"": settings, "_no_age": [s for s in settings if s.half_life is None]}
+    tuning = {q: w for q, w in week_of.items() if w in TUNING_WEEKS}
+    others = [q for q in week_of if q not in tuning]
+    found: dict[str, Any] = {}
+    for suffix, subset in grids.items():
+        if len(set(tuning.values())) >= 2:
+            found["tuning" + suffix] = cross_validated(ranks, tuning, peer_ranks, subset, others)
+        found["all" + suffix] = cross_validated(ranks, week_of, peer_ranks, subset)
+    return found
 
 
 def answer_predictions(pool: RealTimeQA, bot: Chipbot) -> dict[str, list[int]]:
@@ -313,13 +392,23 @@ def run(
         pool, name = quick_slice(pool), name + "-quick"
     bot = chipbot_index(pool, name, show_progress, cache)
     peer = peer_index(pool, name, show_progress, cache)
-    ranks = retrieval_ranks(pool, bot, peer)
+    gold = gold_articles(pool)
+    candidates = question_candidates(pool, bot, gold)
+    setting = shipped_setting()
+    ranks = retrieval_ranks(pool, candidates, gold, peer, setting)
     predictions = answer_predictions(pool, bot)
     result = {
         **figures(pool.questions, ranks, predictions, pool.baselines),
         "weeks": pool.weeks,
         "n_articles": len(pool.articles),
+        "setting": setting.to_json(),
     }
+    week_of = {q.id: q.week for q in pool.questions if q.id in gold}
+    if len(set(week_of.values())) >= 2:
+        result["cv"] = cv_figures(candidates, gold, week_of, ranks["peer"])
+        chosen = result["cv"].get("tuning", {}).get("setting")
+        if chosen is not None and RankingSetting.from_json(chosen) != setting:
+            log.warning("the tuning weeks choose %s, not the shipped setting", chosen)
     tuning = [q for q in pool.questions if q.week in TUNING_WEEKS]
     held_out = [q for q in pool.questions if q.week not in TUNING_WEEKS]
     if tuning and held_out:
@@ -346,6 +435,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
     ]
     names = {
         "cnn": "chipbot (hybrid, pooled index)",
+        "former": "chipbot, former rule (sum of 3 best of 100 passages)",
         "gcs": "Google Custom Search (stored results)",
         "peer": "LangChain tutorial pipeline (same pool)",
     }
@@ -371,18 +461,26 @@ def markdown(result: dict[str, Any], command: str) -> str:
         )
     if "splits" in result:
         lines += ["", *split_table(result["splits"])]
+    if "cv" in result:
+        lines += ["", *cv_table(result["cv"])]
+    setting = RankingSetting.from_json(result["setting"])
     lines += [
         "",
-        f"chipbot's ranking: hybrid retrieval of {PASSAGES} passages (default chunking, MMR off), "
-        f"an article scoring the sum of its {TOP_PASSAGES} best fused passage scores; the "
-        "peer ranks an article at its best chunk. "
-        "chipbot's offline answer: passages are retrieved (hybrid, same `until`) for the "
+        "chipbot's ranking: hybrid retrieval (default chunking, MMR off); an article scores "
+        "its best fused passage scores, under the setting `benchmarks/choose_ranking.py` "
+        f"chose by cross-validation on weeks {min(TUNING_WEEKS)}–{max(TUNING_WEEKS)} "
+        f"(recorded in `benchmarks/article_ranking.json`): {setting.label()}. The former "
+        "rule (the sum of an article's 3 best of 100 passages, no age discount) was picked "
+        "on the same weeks by hand; the rows without the age discount show what the rest "
+        "of the grid does alone. "
+        f"The tutorial ranks an article at its best chunk among its {PEER_PASSAGES} nearest. "
+        "chipbot's offline answer (it does not use the article ranking): passages are "
+        "retrieved (hybrid, same `until`) for the "
         "question and for the question with each choice; the choice whose words stand "
         "closest to the question's words in a passage wins and that passage is cited; "
         "with no support, or a tie, it abstains. No LLM is configured on this machine, so "
         "what an LLM adds is not measured here. The chooser's "
-        f"few settings and the {TOP_PASSAGES}-passage article score were chosen on weeks "
-        f"{min(TUNING_WEEKS)}–{max(TUNING_WEEKS)}.",
+        f"few settings were chosen on weeks {min(TUNING_WEEKS)}–{max(TUNING_WEEKS)}.",
         "",
         f"Measured {dt.date.today().isoformat()} on {machine()} by `{command}`.",
     ]
@@ -392,10 +490,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
 def split_table(splits: dict[str, Any]) -> list[str]:
     """Tuning weeks against held-out weeks: the goals' figures side by side."""
     lines = [
-        "The chooser's settings were picked on the tuning weeks; the held-out weeks were "
-        "not looked at while building it:",
+        "The chooser's settings and the article ranking's setting were picked on the tuning "
+        "weeks; the held-out weeks were not looked at while choosing them:",
         "",
-        "| weeks | questions (CNN) | Hits@5 chipbot / Google CSE / tutorial | "
+        "| weeks | questions (CNN) | Hits@5 chipbot / former rule / Google CSE / tutorial | "
         "MC accuracy chipbot | RAG + GCS | GPT-3 + GCS |",
         "|---|---|---|---|---|---|",
     ]
@@ -407,8 +505,50 @@ def split_table(splits: dict[str, Any]) -> list[str]:
         gpt3 = base.get("open_gpt3_gcs", {}).get("all")
         lines.append(
             f"| {weeks} | {f['n']} ({f['n_cnn']}) | {f['cnn']['hits@5']:.3f} / "
-            f"{f['gcs']['hits@5']:.3f} / {f['peer']['hits@5']:.3f} | "
+            f"{f['former']['hits@5']:.3f} / {f['gcs']['hits@5']:.3f} / {f['peer']['hits@5']:.3f} | "
             f"{f['mc_accuracy']['all']:.3f} | {_fmt(rag)} | {_fmt(gpt3)} |"
+        )
+    return lines
+
+
+def cv_table(cv: dict[str, Any]) -> list[str]:
+    """Leave-one-week-out figures: chipbot under the setting the other weeks chose, the
+    tutorial on the same questions; the whole grid, then the grid without the age discount."""
+    first = next(iter(cv.values()))
+    lines = [
+        "Article ranking chosen by cross-validation over weeks: each week's CNN questions "
+        "are ranked by the setting that is best (Hits@5, then MRR) on the other weeks. The "
+        f"grid ({first['grid_size']} settings) varies the passages fetched, the dense "
+        "list's weight in the fusion, how many of an article's best passages count and "
+        "with what weights, and an age discount (an article's score halves every 7, 30 or "
+        "365 days before the question, or never). Over the tuning weeks this is how the "
+        "shipped setting was chosen; over all weeks it only reports how the procedure "
+        "carries to weeks it has not seen:",
+        "",
+        "| settings | cross-validated over | CNN questions | Hits@5 chipbot (CV) / tutorial "
+        "| MRR chipbot (CV) / tutorial | chosen on all these weeks | its Hits@5 on the "
+        "held-out weeks |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = (
+        ("", "all settings", "shipped: tuning weeks"),
+        ("", "all settings", "all weeks"),
+        ("_no_age", "without age discount", "tuning weeks"),
+        ("_no_age", "without age discount", "all weeks"),
+    )
+    for suffix, grid_label, over in rows:
+        key = ("tuning" if "tuning" in over else "all") + suffix
+        if key not in cv:
+            continue
+        f = cv[key]
+        weeks = f"{over}: {f['weeks'][0]}–{f['weeks'][-1]} ({len(f['weeks'])})"
+        held = f.get("held_out")
+        lines.append(
+            f"| {grid_label} ({f['grid_size']}) | {weeks} | {f['cv']['n']} | "
+            f"{f['cv']['hits@5']:.3f} / {f['peer']['hits@5']:.3f} | "
+            f"{f['cv']['mrr']:.3f} / {f['peer']['mrr']:.3f} | "
+            f"{RankingSetting.from_json(f['setting']).label()} | "
+            f"{'–' if held is None else format(held['hits@5'], '.3f')} |"
         )
     return lines
 
@@ -434,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.data, weeks, show_progress=not args.json, quick=args.quick, cache=args.cache)
     command = "python benchmarks/realtimeqa.py" + "".join(f" --week {w}" for w in weeks or [])
     if args.json:
-        keys = ("n", "cnn", "gcs", "peer", "mc_accuracy", "baselines", "splits")
+        keys = ("n", "cnn", "former", "gcs", "peer", "mc_accuracy", "baselines", "splits", "cv")
         print(json.dumps({k: result[k] for k in keys if k in result}))
     else:
         print(markdown(result, command))

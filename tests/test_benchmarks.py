@@ -12,6 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.article_ranking import (
+    CHOICE_FILE,
+    INCUMBENT,
+    Candidates,
+    Hit,
+    RankingSetting,
+    aggregate,
+    best_setting,
+    cross_validate,
+    fused_passages,
+    grid,
+    rank_articles,
+    shipped_setting,
+)
 from benchmarks.data import (
     Question,
     article_file_text,
@@ -378,7 +392,7 @@ def test_realtimeqa_runner_finds_gold_articles_and_answers(
     args = ["--data", str(past), "--week", "20220107", "--json", "--no-readme"]
     assert realtimeqa.main([*args, "--cache", str(tmp_path / "c")]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"n", "cnn", "gcs", "peer", "mc_accuracy", "baselines"}
+    assert set(result) == {"n", "cnn", "former", "gcs", "peer", "mc_accuracy", "baselines"}
     assert result["n"] == 3
     assert result["cnn"]["hits@1"] == 1.0
     assert result["gcs"]["mrr"] == pytest.approx((1 / 2 + 1) / 2)
@@ -426,22 +440,175 @@ def test_pick_takes_the_one_unsupported_choice_of_an_except_question() -> None:
     assert pick(question, choices, passages).index == 2
 
 
-def _scored(article_id: str, score: float) -> Passage:
-    return Passage(article_id, 0, 0, 1, "x", "", None, "/a.txt", score=score)
+# --- article ranking settings and their choice by cross-validation over weeks ---------------
 
 
-def test_article_ranking_sums_each_articles_best_passages() -> None:
-    from benchmarks.realtimeqa import article_ranking
+def _hits(articles: list[str]) -> tuple[Hit, ...]:
+    """A ranked list whose i-th passage belongs to ``articles[i]``; an article's n-th
+    passage in one list is the same chunk as its n-th in another."""
+    seen: list[str] = []
+    hits = []
+    for i, a in enumerate(articles):
+        hits.append(Hit(f"{a}:{seen.count(a)}", a, 1.0 - i / 100))
+        seen.append(a)
+    return tuple(hits)
 
-    passages = [_scored("a", 0.9), _scored("b", 0.5), _scored("b", 0.5), _scored("a", 0.05)]
-    assert article_ranking(passages, top=3) == ["b", "a"]
+
+def test_article_score_sums_its_best_passages() -> None:
+    per = {"a": [0.9, 0.05], "b": [0.5, 0.5]}
+    assert aggregate(per, RankingSetting(top=3)) == ["b", "a"]
 
 
 def test_article_ranking_by_best_passage_only() -> None:
-    from benchmarks.realtimeqa import article_ranking
+    per = {"a": [0.9], "b": [0.5, 0.5]}
+    assert aggregate(per, RankingSetting(top=1)) == ["a", "b"]
 
-    passages = [_scored("a", 0.9), _scored("b", 0.5), _scored("b", 0.5)]
-    assert article_ranking(passages, top=1) == ["a", "b"]
+
+def test_decayed_weights_count_each_further_passage_less() -> None:
+    per = {"a": [0.6, 0.6], "b": [0.8, 0.3]}  # summed: a 1.2 > b 1.1; halved: a 0.9 < b 0.95
+    assert aggregate(per, RankingSetting(top=2)) == ["a", "b"]
+    assert aggregate(per, RankingSetting(top=2, decay=0.5)) == ["b", "a"]
+
+
+def test_age_discount_halves_an_article_score_per_half_life() -> None:
+    asof = dt.date(2022, 7, 1)
+    dates = {"old": dt.date(2022, 6, 1), "new": dt.date(2022, 6, 30), "undated": None}
+    candidates = Candidates((), (), asof, dates)
+    per = {"old": [1.0], "new": [0.6], "undated": [0.8]}
+    assert aggregate(per, RankingSetting(top=1), candidates) == ["old", "undated", "new"]
+    discounted = aggregate(per, RankingSetting(top=1, half_life=30.0), candidates)
+    assert discounted == ["undated", "new", "old"]  # old: 1.0 * 0.5 ** (30 / 30)
+
+
+def test_dense_weight_tilts_the_fusion_toward_the_dense_list() -> None:
+    candidates = Candidates(_hits(["a", "b"]), _hits(["b", "a"]))
+    assert rank_articles(candidates, RankingSetting(top=1, dense_weight=2.0))[0] == "a"
+    assert rank_articles(candidates, RankingSetting(top=1, dense_weight=0.5))[0] == "b"
+
+
+def test_depth_limits_the_passages_each_list_contributes() -> None:
+    candidates = Candidates(_hits(["a", "b", "c"]), _hits(["a", "b", "c"]))
+    assert rank_articles(candidates, RankingSetting(depth=2)) == ["a", "b"]
+
+
+def test_ranking_fuses_as_the_hybrid_retriever_does() -> None:
+    from retrieval.fusion import reciprocal_rank_fusion
+
+    dense, lexical = _hits(["a", "b", "c"]), _hits(["c", "a"])
+    fused = reciprocal_rank_fusion([[h.chunk for h in dense], [h.chunk for h in lexical]])
+    per = fused_passages(Candidates(dense, lexical), depth=3, dense_weight=1.0)
+    assert [chunk for chunk, _ in fused] == ["a:0", "c:0", "b:0"]
+    assert per == {"a": [fused[0][1]], "c": [fused[1][1]], "b": [fused[2][1]]}
+
+
+def test_grid_opens_with_the_incumbent_and_holds_each_setting_once() -> None:
+    settings = grid()
+    assert settings[0] == INCUMBENT
+    assert len(set(settings)) == len(settings)
+
+
+def test_ranking_setting_round_trips_through_json() -> None:
+    setting = RankingSetting(200, 2.0, 10, 0.7, 30.0)
+    assert RankingSetting.from_json(json.loads(json.dumps(setting.to_json()))) == setting
+
+
+def test_best_setting_keeps_the_earlier_setting_on_a_tie() -> None:
+    first, second = RankingSetting(top=1), RankingSetting(top=2)
+    ranks = {first: {"q": 2}, second: {"q": 2}}
+    assert best_setting(ranks, ["q"], [first, second]) == first
+    assert best_setting(ranks, ["q"], [second, first]) == second
+
+
+def test_best_setting_breaks_a_hits_at_5_tie_by_mrr() -> None:
+    first, second = RankingSetting(top=1), RankingSetting(top=2)
+    ranks = {first: {"q": 4}, second: {"q": 1}}
+    assert best_setting(ranks, ["q"], [first, second]) == second
+
+
+def test_cross_validation_scores_each_week_with_the_setting_the_other_weeks_chose() -> None:
+    a, b = RankingSetting(top=1), RankingSetting(top=2)
+    week_of = {"q1": "w1", "q2": "w2", "q3": "w3"}
+    # a finds the gold article in weeks 1 and 2, b only in week 3.
+    ranks: dict[RankingSetting, dict[str, int | None]] = {
+        a: {"q1": 1, "q2": 1, "q3": None},
+        b: {"q1": None, "q2": None, "q3": 1},
+    }
+    cv = cross_validate(ranks, week_of, [b, a])
+    assert [(f.week, f.setting) for f in cv.folds] == [("w1", b), ("w2", b), ("w3", a)]
+    assert cv.ranks == {"q1": None, "q2": None, "q3": None}  # every fold picked wrongly
+    assert cv.chosen == a
+    assert cv.metrics()["hits@5"] == 0.0
+
+
+def test_cross_validation_needs_two_weeks() -> None:
+    setting = RankingSetting()
+    with pytest.raises(ValueError, match="two weeks"):
+        cross_validate({setting: {"q": 1}}, {"q": "w1"}, [setting])
+
+
+def test_runner_cross_validation_puts_the_tutorial_on_the_same_questions() -> None:
+    from benchmarks.realtimeqa import cross_validated
+
+    a, b = RankingSetting(top=1), RankingSetting(top=2)
+    ranks: dict[RankingSetting, dict[str, int | None]] = {
+        a: {"q1": 1, "q2": 1, "q3": 7},
+        b: {"q1": 2, "q2": 1, "q3": 1},
+    }
+    peer_ranks: dict[str, int | None] = {"q1": 1, "q2": None, "q3": 1}
+    found = cross_validated(ranks, {"q1": "w1", "q2": "w2"}, peer_ranks, [a, b], ["q3"])
+    assert (found["weeks"], found["cv"]["n"], found["grid_size"]) == (["w1", "w2"], 2, 2)
+    assert found["peer"]["hits@5"] == 0.5  # q3 belongs to neither week
+    assert [f["week"] for f in found["folds"]] == ["w1", "w2"]
+    assert found["setting"] == a.to_json()
+    assert found["held_out"]["hits@5"] == 0.0  # a, chosen on w1 and w2, misses q3
+
+
+def test_runner_cv_figures_cover_the_tuning_weeks_and_all_weeks_with_and_without_age() -> None:
+    from benchmarks.realtimeqa import cv_figures, cv_table
+
+    candidates = {
+        "t1": Candidates(_hits(["gold1", "x"]), _hits(["x", "gold1"])),
+        "t2": Candidates(_hits(["y", "gold2"]), _hits(["gold2"])),
+        "h1": Candidates(_hits(["gold3"]), _hits(["z", "gold3"])),
+    }
+    gold = {"t1": {"gold1"}, "t2": {"gold2"}, "h1": {"gold3"}}
+    week_of = {"t1": "20220617", "t2": "20220624", "h1": "20220708"}
+    found = cv_figures(candidates, gold, week_of, {"t1": 1, "t2": 2, "h1": None})
+    assert sorted(found) == ["all", "all_no_age", "tuning", "tuning_no_age"]
+    assert found["tuning"]["weeks"] == ["20220617", "20220624"]
+    assert found["tuning"]["held_out"]["n"] == 1
+    assert found["all"]["grid_size"] == len(grid())
+    assert found["all_no_age"]["grid_size"] == sum(1 for s in grid() if s.half_life is None)
+    rows = cv_table(found)
+    assert any(
+        r.startswith("| all settings (216) | shipped: tuning weeks: 20220617–") for r in rows
+    )
+    assert any(r.startswith("| without age discount (54) | all weeks: 20220617–") for r in rows)
+
+
+def test_the_shipped_setting_is_the_recorded_choice_of_the_tuning_weeks() -> None:
+    from benchmarks.realtimeqa import TUNING_WEEKS
+
+    recorded = json.loads(CHOICE_FILE.read_text(encoding="utf-8"))
+    assert shipped_setting() == RankingSetting.from_json(recorded["setting"])
+    assert shipped_setting() in grid()
+    assert recorded["selection_weeks"] == sorted(TUNING_WEEKS)
+    assert [f["week"] for f in recorded["folds"]] == sorted(TUNING_WEEKS)
+    assert recorded["grid"]["size"] == len(grid())
+
+
+REALTIMEQA_DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "realtimeqa"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REALTIMEQA_DATA.is_dir(), reason="no RealTime QA data beside the repo")
+def test_choose_ranking_quick_reproduces_the_recorded_choice(tmp_path: Path) -> None:
+    from benchmarks import choose_ranking
+
+    recorded = json.loads(CHOICE_FILE.read_text(encoding="utf-8"))["quick"]
+    found = choose_ranking.choose(REALTIMEQA_DATA, quick=True, cache=tmp_path / "c")
+    assert found["setting"] == recorded["setting"]
+    assert found == recorded
 
 
 @pytest.mark.slow
@@ -479,7 +646,7 @@ def test_realtimeqa_figures_cover_only_the_questions_given() -> None:
     from benchmarks.realtimeqa import figures
 
     questions = [_question("t1", "20220617", 0), _question("h1", "20220708", 1)]
-    ranks = {name: {"t1": 1, "h1": None} for name in ("cnn", "gcs", "peer")}
+    ranks = {name: {"t1": 1, "h1": None} for name in ("cnn", "former", "gcs", "peer")}
     predictions = {"t1": [0], "h1": []}
     held_out = figures(questions[1:], ranks, predictions, {"open_rag_gcs": {"h1": [1]}})
     assert held_out["n"] == held_out["n_cnn"] == 1
@@ -494,7 +661,7 @@ def test_realtimeqa_split_table_shows_tuning_and_held_out_weeks() -> None:
     from benchmarks.realtimeqa import figures, split_table
 
     q = _question("h1", "20220708", 1)
-    ranks = {name: {"h1": 2} for name in ("cnn", "gcs", "peer")}
+    ranks = {name: {"h1": 2} for name in ("cnn", "former", "gcs", "peer")}
     split = {**figures([q], ranks, {"h1": [1]}, {}), "weeks": ["20220708", "20220715"]}
     rows = split_table({"tuning": split, "held_out": split})
     assert any(r.startswith("| tuning: 20220708–20220715 (2) | 1 (1) | 1.000") for r in rows)
