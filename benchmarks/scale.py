@@ -119,9 +119,9 @@ def measure_size(
 
     paths = write_corpus(corpus_dir, articles_for(passages))
     settings = Settings(data_dir=data_dir)
-    # Questions are timed as `chipbot chat` and the Slack app answer them.
-    base = load_embedder(settings.embedding_model, settings.for_long_running().encoder)
-    documents = load_embedder(settings.embedding_model, settings.document_encoder)
+    models = settings.models_dir
+    base = load_embedder(settings.embedding_model, settings.encoder, models)
+    documents = load_embedder(settings.embedding_model, settings.document_encoder, models)
     embedder = RecycledEmbedder(documents, distinct)
     t0 = time.perf_counter()
     report = ingest(paths, settings, embedder)

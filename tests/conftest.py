@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "seeds_gold.jsonl"
+# ONNX exports of the model, shared by every test and test process (and kept between
+# sessions: an export is keyed by the model files, so a stale one is never read).
+MODEL_CACHE = Path(tempfile.gettempdir()) / f"chipbot-test-models-{os.getuid()}"
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +30,8 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     data_dir = tmp_path / "chipbot-data"
     monkeypatch.setenv("CHIPBOT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("CHIPBOT_MODEL_CACHE_DIR", str(MODEL_CACHE))
+    monkeypatch.setattr("retrieval.embedding.default_cache_dir", lambda: MODEL_CACHE)
     return data_dir
 
 
@@ -46,7 +52,7 @@ def embedder():  # type: ignore[no-untyped-def]
     """The real default embedder (loaded once per session)."""
     from retrieval.embedding import load_embedder
 
-    return load_embedder()
+    return load_embedder(cache_dir=MODEL_CACHE)
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ def chat(
     verbose: bool,
 ) -> None:
     """Ask questions interactively; follow-ups use the conversation so far."""
-    settings = load_settings(data_dir=data_dir, llm=llm).for_long_running()
+    settings = load_settings(data_dir=data_dir, llm=llm)
     flt = search_filter(since, until, source)
     engine = Chipbot.from_settings(settings)
     out = console()

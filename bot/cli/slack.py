@@ -38,7 +38,7 @@ def slack(
     from bot.slack.settings import load_slack_settings
     from retrieval.engine import Chipbot
 
-    settings = load_settings(data_dir=data_dir).for_long_running()
+    settings = load_settings(data_dir=data_dir)
     slack_settings = load_slack_settings(port=port)
     socket_mode = slack_settings.socket_mode(force_http)
     if not socket_mode:

@@ -197,7 +197,9 @@ class LLMGenerator:
             if embedder is None:
                 from retrieval.embedding import load_embedder
 
-                embedder = load_embedder(self.settings.embedding_model, self.settings.encoder)
+                embedder = load_embedder(
+                    self.settings.embedding_model, self.settings.encoder, self.settings.models_dir
+                )
                 self._embedder = embedder
             self._judge = SupportChecker(embedder)
         return self._judge

@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from retrieval.embedding import Embedder
+from retrieval.encoders.base import Embedder
 
 logger = logging.getLogger(__name__)
 

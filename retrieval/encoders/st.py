@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.encoders.bert_model import normalise
+from retrieval.encoders.base import normalise
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -38,20 +38,23 @@ class SentenceTransformerEncoder:
     """Wraps ``SentenceTransformer`` on CPU with normalised float32 output."""
 
     def __init__(self, model: Path | str, name: str | None = None, bf16: bool = False) -> None:
-        """Load ``model`` (a local dir or a name in the local HF cache) offline."""
+        """Load ``model`` (a local dir or a name in the local HF cache) offline.
+
+        ``model`` is the loaded ``SentenceTransformer`` (the ONNX export reads it).
+        """
         sentence_transformer = _import_offline()
         self.name = name or str(model)
         try:
-            self._model = sentence_transformer(str(model), device="cpu")
+            self.model = sentence_transformer(str(model), device="cpu")
         except Exception as exc:  # HF raises OSError, ValueError, its own validation errors
             raise ConfigError(
                 f"cannot load embedding model {self.name!r} offline: {exc}; "
                 "give a local path or install it"
             ) from exc
         # Renamed in sentence-transformers 5.x; older releases only have the long name.
-        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        get_dim = getattr(self.model, "get_embedding_dimension", None)
         if get_dim is None:
-            get_dim = self._model.get_sentence_embedding_dimension
+            get_dim = self.model.get_sentence_embedding_dimension
         dim = get_dim()
         if dim is None:
             raise ConfigError(f"embedding model {self.name!r} does not report its dimension")
@@ -60,7 +63,7 @@ class SentenceTransformerEncoder:
         if bf16:
             import torch
 
-            self._model = self._model.to(torch.bfloat16)
+            self.model = self.model.to(torch.bfloat16)
 
     def embed_documents(
         self, texts: Sequence[str], batch_size: int = 64
@@ -69,7 +72,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if not self.bf16:
-            vectors = self._model.encode(
+            vectors = self.model.encode(
                 list(texts),
                 batch_size=batch_size,
                 normalize_embeddings=True,
@@ -78,7 +81,7 @@ class SentenceTransformerEncoder:
             )
             return np.asarray(vectors, dtype=np.float32)
         # numpy has no bfloat16: take the tensor, widen it, normalise in float32.
-        tensor = self._model.encode(
+        tensor = self.model.encode(
             list(texts), batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False
         )
         return normalise(np.asarray(tensor.float().cpu().numpy(), dtype=np.float32))

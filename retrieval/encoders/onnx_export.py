@@ -1,0 +1,161 @@
+"""A standard ONNX export of a sentence-transformers model, made once and cached.
+
+The export is ``torch.onnx.export`` of the model's transformer followed by mean pooling
+and L2 normalisation (sentence-transformers' ``Transformer -> Pooling(mean) ->
+Normalize``), with the tokenizer sentence-transformers uses saved beside it. It is made
+where torch is loaded anyway (ingest), or on first use, and is kept only if it
+reproduces sentence-transformers' vectors on probe texts; a model it does not reproduce
+(another pooling, extra modules) is refused with :class:`ConfigError`.
+
+Exports live in ``<cache_dir>/onnx/<key>/``, ``key`` a hash of the model files' names,
+sizes and modification times and of :data:`EXPORT_VERSION`: a changed file means a new
+export, while hashing the weights' content (90 MB) would cost ~0.1 s on every cold
+start. A file lock keeps concurrent processes from exporting one model twice;
+``encoder.json``, written last, marks an export complete, so readers need no lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+#: Bumped when the exported graph changes, so that older exports are not reused.
+EXPORT_VERSION = 1
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+META_FILE = "encoder.json"
+_OPSET = 17
+_LOCK_TIMEOUT_S = 900.0
+#: The export must give the reference's vectors up to float rounding.
+MIN_COSINE = 0.9999
+_PROBES = (
+    "Has Japan agreed to match the US export controls?",
+    "  The Netherlands restricted ASML's deep-ultraviolet lithography tools.  ",
+    "x",
+    "Export licences for advanced computing items " * 40,  # longer than max_seq_length
+)
+
+
+def fingerprint(model_dir: Path) -> str:
+    """A hash of every file's relative name, size and modification time, and the version."""
+    digest = hashlib.sha256(f"v{EXPORT_VERSION}\n{model_dir.resolve()}\n".encode())
+    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(
+            f"{path.relative_to(model_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+        )
+    return digest.hexdigest()[:24]
+
+
+def export_dir(model_dir: Path, cache_dir: Path) -> Path:
+    """Where the export of ``model_dir`` lives (complete once ``encoder.json`` is there)."""
+    return cache_dir / "onnx" / fingerprint(model_dir)
+
+
+def read_meta(directory: Path) -> dict[str, Any]:
+    """The export's ``encoder.json``: ``dim``, ``max_seq_length``, ``do_lower_case``."""
+    meta: dict[str, Any] = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+    return meta
+
+
+def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
+    """The directory of ``model_dir``'s export, made now (under a file lock) if missing."""
+    target = export_dir(model_dir, cache_dir)
+    if (target / META_FILE).is_file():
+        return target
+    from filelock import FileLock, Timeout
+
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(target) + ".lock", timeout=_LOCK_TIMEOUT_S):
+            # Another process may have finished the export while this one waited.
+            if not (target / META_FILE).is_file():
+                _export(model_dir, target)
+    except Timeout as exc:
+        raise ConfigError(f"timed out waiting for another process to export {model_dir}") from exc
+    return target
+
+
+def _mean_pooled(model: Any) -> Any:
+    """The transformer, mean pooling over real tokens and L2 normalisation, as one module."""
+    import torch
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask)
+            mask = attention_mask.unsqueeze(-1).to(hidden.last_hidden_state.dtype)
+            summed = (hidden.last_hidden_state * mask).sum(dim=1)
+            pooled = summed / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    return MeanPooled().eval()
+
+
+def _export(model_dir: Path, target: Path) -> None:
+    """Export ``model_dir`` into ``target``, check it against sentence-transformers, keep it."""
+    import torch
+
+    from retrieval.encoders.onnx_encoder import OnnxEncoder
+    from retrieval.encoders.st import SentenceTransformerEncoder
+
+    logger.info("exporting %s to ONNX in %s (once per model)", model_dir, target)
+    reference = SentenceTransformerEncoder(model_dir)
+    transformer = reference.model[0]
+    meta = {
+        "dim": reference.dim,
+        "max_seq_length": int(reference.model.max_seq_length),
+        "do_lower_case": bool(getattr(transformer, "do_lower_case", False)),
+        "source": str(model_dir),
+    }
+    example = torch.ones((2, 8), dtype=torch.long)
+    partial = target / (MODEL_FILE + ".partial")
+    with warnings.catch_warnings(), torch.no_grad():
+        # The TorchScript exporter warns that it is legacy; the torch.export-based one
+        # needs onnxscript, one more dependency for the same graph.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _mean_pooled(transformer.auto_model),
+            (example, example),
+            str(partial),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["sentence_embedding"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "sentence_embedding": {0: "batch"},
+            },
+            opset_version=_OPSET,
+            dynamo=False,
+        )
+    os.replace(partial, target / MODEL_FILE)
+    reference.model.tokenizer.backend_tokenizer.save(str(target / TOKENIZER_FILE))
+    exported = OnnxEncoder(target, name=str(model_dir), meta=meta)
+    cosine = float(
+        np.min(
+            np.sum(exported.embed_documents(_PROBES) * reference.embed_documents(_PROBES), axis=1)
+        )
+    )
+    if cosine < MIN_COSINE:
+        raise ConfigError(
+            f"the ONNX export of {model_dir} does not reproduce sentence-transformers "
+            f"(cosine {cosine:.5f}); use the sentence-transformers encoder for this model"
+        )
+    partial_meta = target / (META_FILE + ".partial")
+    partial_meta.write_text(json.dumps({**meta, "probe_cosine": cosine}), encoding="utf-8")
+    os.replace(partial_meta, target / META_FILE)
+    logger.info("ONNX export of %s kept (probe cosine %.6f)", model_dir, cosine)
