@@ -48,6 +48,12 @@ def seed_texts() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def model_cache() -> Path:
+    """Where the tests' ONNX exports of the model live (shared by all tests)."""
+    return MODEL_CACHE
+
+
+@pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
     """The real default embedder (loaded once per session)."""
     from retrieval.embedding import load_embedder
