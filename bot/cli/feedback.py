@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.common import common_options, handle_errors, load_settings
+from bot.cli.common import common_options, handle_errors
 
 
 @click.command()
@@ -14,16 +14,17 @@ from bot.cli.common import common_options, handle_errors, load_settings
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the newest N.")
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The store file [env CHIPBOT_FEEDBACK_DB; default: DATA_DIR/feedback.sqlite].",
+    metavar="URL",
+    help="The store: a database URL or a SQLite file "
+    "[env CHIPBOT_DATABASE_URL; default: DATA_DIR/feedback.sqlite].",
 )
 @common_options
 @handle_errors
 def feedback(
     as_json: bool,
     limit: int | None,
-    db: Path | None,
+    db: str | None,
     data_dir: Path | None,
     debug: bool,
     verbose: bool,
@@ -32,16 +33,23 @@ def feedback(
     from rich.markup import escape
     from rich.table import Table
 
+    from bot.cli.db import store_url
     from bot.cli.render import console, dumps
+    from bot.db.urls import sqlite_path
     from bot.slack.settings import load_feedback_settings
     from bot.slack.store import Store, iso_time
 
-    path = db or load_feedback_settings().db_path(load_settings(data_dir=data_dir).data_dir)
-    if not path.exists():
+    url = store_url(db, data_dir)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
         if not as_json:
             click.echo(f"No feedback yet ({path} does not exist).")
         return
-    records = Store(path).list_feedback(limit)
+    store = Store(url, auto_upgrade=load_feedback_settings().db_auto_upgrade)
+    try:
+        records = store.list_feedback(limit)
+    finally:
+        store.close()
     if as_json:
         for record in records:
             click.echo(dumps(record.to_dict()))

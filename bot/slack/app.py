@@ -31,7 +31,11 @@ def build_app(
     """A bolt app answering with ``engine``; store and pool are made from the settings if absent."""
     services = Services(
         engine=engine,
-        store=store or Store(slack_settings.db_path(settings.data_dir)),
+        store=store
+        or Store(
+            slack_settings.store_url(settings.data_dir),
+            auto_upgrade=slack_settings.db_auto_upgrade,
+        ),
         pool=pool or JobPool(slack_settings.workers, slack_settings.max_queued),
         slack=slack_settings,
     )

@@ -6,30 +6,20 @@ value, so a typo in a secret never ends up in a terminal or a log.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode
 
+from bot.db.settings import STORE_FILE, DatabaseSettings
 from retrieval.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
-FEEDBACK_FILE = "feedback.sqlite"
+FEEDBACK_FILE = STORE_FILE
 
 
-class FeedbackSettings(BaseSettings):
-    """Where the Slack app keeps its SQLite store (feedback, answers, dedupe keys)."""
-
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
-    feedback_db: Path | None = Field(
-        default=None, validation_alias=AliasChoices("CHIPBOT_FEEDBACK_DB", "feedback_db")
-    )
-
-    def db_path(self, data_dir: Path) -> Path:
-        """The configured store path, else ``data_dir/feedback.sqlite``."""
-        return self.feedback_db.expanduser() if self.feedback_db else data_dir / FEEDBACK_FILE
+class FeedbackSettings(DatabaseSettings):
+    """Where the Slack app keeps its store (see :class:`bot.db.settings.DatabaseSettings`)."""
 
 
 class SlackSettings(FeedbackSettings):
@@ -117,6 +107,8 @@ ENV_NAMES = {
     "workers": "CHIPBOT_SLACK_WORKERS",
     "max_queued": "CHIPBOT_SLACK_QUEUE",
     "feedback_db": "CHIPBOT_FEEDBACK_DB",
+    "database_url": "CHIPBOT_DATABASE_URL",
+    "db_auto_upgrade": "CHIPBOT_DB_AUTO_UPGRADE",
     "port": "PORT",
 }
 
