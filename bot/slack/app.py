@@ -8,8 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.slack.client import make_web_client
+from bot.slack.health import attach
 from bot.slack.jobs import JobPool
 from bot.slack.listeners import register_listeners
+from bot.slack.metrics import MeteredEngine, watch
 from bot.slack.middleware import skip_seen_events
 from bot.slack.services import Engine, Services
 from bot.slack.settings import SlackSettings
@@ -30,7 +32,7 @@ def build_app(
 ) -> App:
     """A bolt app answering with ``engine``; store and pool are made from the settings if absent."""
     services = Services(
-        engine=engine,
+        engine=MeteredEngine(engine),
         store=store
         or Store(
             slack_settings.store_url(settings.data_dir),
@@ -46,6 +48,8 @@ def build_app(
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="bolt"),
     )
+    attach(app, services)
+    watch(services.pool)
     app.use(services.middleware())
     app.use(skip_seen_events(services.store))
     register_listeners(app)

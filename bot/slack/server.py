@@ -1,5 +1,6 @@
-"""HTTP mode: a threaded server for ``/slack/events`` (events, commands, interactivity) and
-``/healthz``. Bolt verifies every request's signature before anything runs.
+"""HTTP mode: a threaded server for ``/slack/events`` (events, commands, interactivity),
+``/healthz`` (database, vector store, model: see :mod:`bot.slack.health`) and ``/metrics``
+(Prometheus). Bolt verifies every Slack request's signature before anything runs.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from slack_bolt import App, BoltRequest
+
+from bot.slack.health import health_report, services_of
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -49,10 +54,19 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
-        if self.path.partition("?")[0] == HEALTH_PATH:
-            self._send(200, json.dumps({"ok": True}).encode(), {"Content-Type": "application/json"})
+        path = self.path.partition("?")[0]
+        if path == HEALTH_PATH:
+            self._health()
+        elif path == METRICS_PATH:
+            self._send(200, generate_latest(REGISTRY), {"Content-Type": CONTENT_TYPE_LATEST})
         else:
             self._send(404, b"", {})
+
+    def _health(self) -> None:
+        services = services_of(self.server.app)
+        report = health_report(services) if services is not None else {"ok": True}
+        status = 200 if report["ok"] else 503
+        self._send(status, json.dumps(report).encode(), {"Content-Type": "application/json"})
 
     def do_POST(self) -> None:
         path, _, query = self.path.partition("?")
