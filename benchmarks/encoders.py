@@ -1,6 +1,7 @@
 """Compare the embedding encoders: speed, fidelity, and what they cost on the gold set.
 
-Run from the repo root: ``python benchmarks/encoders.py [--encoders numpy,onnx] [--readme]``.
+Run from the repo root:
+``python benchmarks/encoders.py [--encoders onnx,sentence-transformers] [--readme]``.
 Per encoder: cold load time in a fresh subprocess (imports included, as a cold
 ``chipbot ask`` pays them); single-query latency and batch throughput in this process
 after a warm-up; the cosine of its vectors to sentence-transformers' (the reference)
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.readme import machine, update_block  # noqa: E402
 from retrieval.embedding import load_embedder  # noqa: E402
 
-DEFAULT_ENCODERS = "numpy,onnx,onnx-int8,sentence-transformers,sentence-transformers-bf16"
+DEFAULT_ENCODERS = "onnx,sentence-transformers"
 DEFAULT_SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact"
 README_BLOCK = "encoders"
 
@@ -110,7 +111,7 @@ class Probe:
 
 @dataclasses.dataclass(frozen=True)
 class SciFactProbe:
-    """SciFact's abstracts, claim vectors (numpy query encoder) and judgements."""
+    """SciFact's abstracts, claim vectors (the default query encoder) and judgements."""
 
     ids: list[str]
     docs: list[str]
@@ -130,7 +131,7 @@ def make_probe(model: str, texts: list[str], scifact_dir: Path | None) -> Probe:
         data = load_scifact(scifact_dir)
         ids = sorted(data.corpus)
         claims = sorted(data.queries)
-        encoder = load_embedder(model, "numpy")
+        encoder = load_embedder(model, "onnx")
         scifact = SciFactProbe(
             ids=ids,
             docs=[f"{data.corpus[i][0]}\n{data.corpus[i][1]}" for i in ids],
@@ -161,7 +162,7 @@ def gold_set(encoder: str) -> dict[str, float]:
 
 
 def scifact_dense(model: str, encoder: str, probe: SciFactProbe) -> float:
-    """SciFact's dense nDCG@10 with abstracts embedded by ``encoder`` (claims by numpy),
+    """SciFact's dense nDCG@10 with abstracts embedded by ``encoder`` (claims by onnx),
     one vector per abstract as in :mod:`benchmarks.scifact`."""
     import numpy as np
 
@@ -200,7 +201,7 @@ def markdown(rows: dict[str, dict[str, Any]], n_texts: int) -> str:
         "`python benchmarks/encoders.py --readme`: batch throughput on "
         f"{n_texts} seed passages (~500 characters), cosine to sentence-transformers' "
         "vectors on the same passages, and the seed gold set on an index whose passages "
-        "the encoder embedded (queries by the default numpy encoder); SciFact's dense "
+        "the encoder embedded (queries by the default onnx encoder); SciFact's dense "
         "nDCG@10 likewise (published: 0.645).",
         "",
         "| encoder | cold load | query p50 | passages/s | vs first | cosine min / mean | "

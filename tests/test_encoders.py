@@ -1,161 +1,151 @@
-"""The onnxruntime encoders: float32 reproduces sentence-transformers, int8 stays close,
-and ingest uses the float32 one for passages unless told otherwise."""
+"""The encoders behind the two settings: the ONNX export is made once, shared safely and
+refused when it would change the vectors; passages and questions can each be embedded by
+either runtime without re-ingesting; retired encoder names are refused with the new ones."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from filelock import FileLock
+from pydantic import ValidationError
 
-from retrieval.embedding import Embedder, load_embedder, resolve_model_path
+from retrieval.embedding import Embedder, load_embedder, local_model_dir
+from retrieval.encoders import onnx_export
 from retrieval.encoders.batch import BatchRouter
-from retrieval.encoders.bert_model import BertModelDir
-from retrieval.encoders.onnx_bert import QUANTIZED, OnnxBertEncoder, build_graph
+from retrieval.encoders.onnx_encoder import OnnxEncoder
+from retrieval.encoders.onnx_export import META_FILE, ensure_export, export_dir, fingerprint
 from retrieval.engine import Chipbot
 from retrieval.errors import ConfigError
-from retrieval.settings import Settings
+from retrieval.settings import RETIRED_ENCODERS, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-GOLD = ROOT / "eval" / "seeds_gold.jsonl"
 MODEL = "all-MiniLM-L6-v2"
-
-
-def _gold_questions() -> list[str]:
-    lines = GOLD.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
+QUESTIONS = [
+    "Has Japan agreed to match the US export controls?",
+    "What share of the market do Japanese toolmakers hold?",
+    "Who is Kurt Campbell?",
+]
 
 
 def _seed_passages() -> list[str]:
-    """Every seed paragraph, and each whole article (past the 256-token limit)."""
     articles = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    paragraphs = [p for a in articles for p in a.split("\n") if p.strip()]
-    return paragraphs + articles
+    return [p for a in articles for p in a.split("\n") if p.strip()]
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    """A private copy of the default model (its weights linked, not copied)."""
+    source = local_model_dir(MODEL)
+    target = tmp_path / "model"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("model.safetensors"))
+    (target / "model.safetensors").symlink_to(source / "model.safetensors")
+    return target
+
+
+def _never_export(model_dir: Path, target: Path) -> None:
+    raise AssertionError(f"{model_dir} must not be exported again")
 
 
 @pytest.fixture(scope="module")
-def reference() -> Embedder:
-    """sentence-transformers on the default model: the vectors to reproduce."""
-    return load_embedder(MODEL, "sentence-transformers")
+def default_export(model_cache: Path) -> Path:
+    """The export of the default model in the tests' shared model cache."""
+    return ensure_export(local_model_dir(MODEL), model_cache)
 
 
-@pytest.fixture(scope="module")
-def onnx_fp32() -> Embedder:
-    return load_embedder(MODEL, "onnx")
+def test_the_export_is_a_standard_onnx_file_with_its_tokenizer(default_export: Path) -> None:
+    assert (default_export / "model.onnx").stat().st_size > 1_000_000
+    assert (default_export / "tokenizer.json").is_file()
+    meta = json.loads((default_export / META_FILE).read_text())
+    assert (meta["dim"], meta["max_seq_length"], meta["do_lower_case"]) == (384, 256, False)
+    assert meta["probe_cosine"] >= onnx_export.MIN_COSINE
 
 
-@pytest.fixture(scope="module")
-def onnx_int8() -> Embedder:
-    return load_embedder(MODEL, "onnx-int8")
+def test_an_existing_export_is_reused_not_made_again(
+    default_export: Path, model_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(onnx_export, "_export", _never_export)
+    assert ensure_export(local_model_dir(MODEL), model_cache) == default_export
 
 
-def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+def test_exports_are_keyed_by_the_model_files(tmp_path: Path) -> None:
+    model_dir = _copy_model(tmp_path)
+    before = fingerprint(model_dir)
+    assert fingerprint(model_dir) == before
+    (model_dir / "config_sentence_transformers.json").write_text("{}")
+    assert fingerprint(model_dir) != before
+    assert export_dir(model_dir, tmp_path).parent == tmp_path / "onnx"
+
+
+def test_an_export_finished_by_another_process_while_waiting_is_not_redone(
+    tmp_path: Path, default_export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(onnx_export, "_export", _never_export)
+    model_dir = local_model_dir(MODEL)
+    target = export_dir(model_dir, tmp_path)
+    target.mkdir(parents=True)
+    results: list[Path | BaseException] = []
+
+    def wait_for_export() -> None:
+        try:
+            results.append(ensure_export(model_dir, tmp_path))
+        except BaseException as exc:  # reported by the assertion below
+            results.append(exc)
+
+    with FileLock(str(target) + ".lock"):  # "another process" is exporting
+        waiter = threading.Thread(target=wait_for_export)
+        waiter.start()
+        waiter.join(timeout=0.5)
+        assert waiter.is_alive()  # it waits for the lock rather than exporting
+        for path in default_export.iterdir():
+            shutil.copy(path, target / path.name)
+    waiter.join(timeout=30)
+    assert results == [target]
 
 
 @pytest.mark.slow
-def test_float32_onnx_vectors_equal_sentence_transformers_on_seed_passages(
-    onnx_fp32: Embedder, reference: Embedder
+def test_a_model_the_export_does_not_reproduce_is_refused(tmp_path: Path) -> None:
+    model_dir = _copy_model(tmp_path)
+    pooling = model_dir / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    pooling.write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="does not reproduce sentence-transformers"):
+        ensure_export(model_dir, tmp_path / "cache")
+    assert not (export_dir(model_dir, tmp_path / "cache") / META_FILE).exists()
+
+
+def test_without_onnxruntime_the_encoder_says_what_is_missing(
+    default_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    texts = _seed_passages()
-    cosines = _cosines(
-        onnx_fp32.embed_documents(texts, batch_size=5), reference.embed_documents(texts)
-    )
-    assert cosines.min() >= 0.99999, texts[int(np.argmin(cosines))]
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import now raises ImportError
+    with pytest.raises(ConfigError, match="onnxruntime"):
+        OnnxEncoder(default_export, name=MODEL)
 
 
-@pytest.mark.slow
-def test_float32_onnx_vectors_equal_sentence_transformers_on_gold_questions(
-    onnx_fp32: Embedder, reference: Embedder
-) -> None:
-    questions = _gold_questions()
-    ours = np.stack([onnx_fp32.embed_query(q) for q in questions])
-    assert _cosines(ours, reference.embed_documents(questions)).min() >= 0.99999
-
-
-@pytest.mark.slow
-def test_int8_onnx_vectors_stay_close_to_the_reference_but_are_quantized(
-    onnx_int8: Embedder, reference: Embedder
-) -> None:
-    texts = _seed_passages()
-    cosines = _cosines(onnx_int8.embed_documents(texts), reference.embed_documents(texts))
-    assert cosines.min() >= 0.98
-    assert cosines.mean() >= 0.99
-    assert cosines.mean() < 0.9999  # a float32 graph would sit at 1.0
-
-
-def test_int8_graph_runs_the_chosen_dense_layers_in_int8_and_the_rest_in_float() -> None:
-    weights = BertModelDir(resolve_model_path(MODEL)).weights
-    ops = [node.op_type for node in build_graph(weights, quantize=True).graph.node]
-    layers = len(weights.layers)
-    assert ops.count("MatMulInteger") == layers * len(QUANTIZED)
-    assert ops.count("MatMul") == layers * (4 - len(QUANTIZED))
-    assert "MatMulInteger" not in [n.op_type for n in build_graph(weights).graph.node]
-
-
-def test_vectors_are_float32_unit_length_rows_in_input_order(onnx_fp32: Embedder) -> None:
-    texts = ["Japan", "The Netherlands and ASML", "Japan"]
-    vectors = onnx_fp32.embed_documents(texts)
-    assert vectors.dtype == np.float32
-    assert vectors.shape == (3, 384)
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    np.testing.assert_allclose(vectors[0], vectors[2], atol=1e-6)
-    np.testing.assert_allclose(vectors[1], onnx_fp32.embed_query(texts[1]), atol=1e-5)
-
-
-@pytest.mark.parametrize("encoder", ["onnx", "onnx-int8"])
-def test_empty_input_gives_an_empty_matrix(encoder: str) -> None:
-    assert load_embedder(MODEL, encoder).embed_documents([]).shape == (0, 384)
-
-
-def test_a_batch_size_below_one_is_a_config_error(onnx_fp32: Embedder) -> None:
-    with pytest.raises(ConfigError, match="batch_size"):
-        onnx_fp32.embed_documents(["Japan"], batch_size=0)
-
-
-def test_without_onnx_installed_the_encoder_says_what_is_missing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
-    with pytest.raises(ConfigError, match="onnx and onnxruntime"):
-        OnnxBertEncoder(Path(resolve_model_path(MODEL)))
-
-
-def test_a_model_it_cannot_reproduce_is_a_config_error(tmp_path: Path) -> None:
-    source = Path(resolve_model_path(MODEL))
-    model_dir = tmp_path / "model"
-    shutil.copytree(source, model_dir)
-    modules = json.loads((model_dir / "modules.json").read_text())
-    modules.append({"idx": 3, "name": "3", "path": "3_Dense", "type": "x.Dense"})
-    (model_dir / "modules.json").write_text(json.dumps(modules))
-    with pytest.raises(ConfigError, match="Transformer"):
-        OnnxBertEncoder(model_dir)
-
-
-def test_ingest_embeds_passages_with_onnx_where_the_cpu_has_no_amx(
+def test_passages_go_to_onnx_where_the_cpu_has_no_amx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retrieval import embedding
-
-    monkeypatch.setattr(embedding, "_cache", {})
     monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: False)
+    monkeypatch.setattr("retrieval.embedding._cache", {})
     bot = Chipbot(Settings(data_dir=tmp_path))
-    assert isinstance(bot.document_embedder, OnnxBertEncoder)
-    assert not bot.document_embedder.quantized
+    assert isinstance(bot.document_embedder, OnnxEncoder)
+    assert bot.document_embedder is bot.embedder  # one onnxruntime session, not two
 
 
 def test_with_amx_big_batches_go_to_bfloat16_and_small_ones_to_onnx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retrieval import embedding
     from retrieval.encoders.st import SentenceTransformerEncoder
 
-    monkeypatch.setattr(embedding, "_cache", {})
     monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: True)
+    monkeypatch.setattr("retrieval.embedding._cache", {})
     router = Chipbot(Settings(data_dir=tmp_path)).document_embedder
     assert isinstance(router, BatchRouter)
     small = router.embed_documents(["Japan"] * (router.big_batch - 1))
@@ -178,12 +168,15 @@ def test_the_router_answers_queries_with_its_small_encoder() -> None:
 
 
 @pytest.mark.slow
-def test_bfloat16_vectors_stay_within_rounding_of_the_reference(reference: Embedder) -> None:
+def test_bfloat16_vectors_stay_within_rounding_of_the_reference() -> None:
+    from retrieval.encoders.st import SentenceTransformerEncoder
+
     texts = _seed_passages()
-    bf16 = load_embedder(MODEL, "sentence-transformers-bf16").embed_documents(texts)
+    bf16 = SentenceTransformerEncoder(local_model_dir(MODEL), bf16=True).embed_documents(texts)
+    reference = load_embedder(MODEL, "sentence-transformers").embed_documents(texts)
     assert bf16.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
-    assert _cosines(bf16, reference.embed_documents(texts)).min() >= 0.9995
+    assert float(np.min(np.sum(bf16 * reference, axis=1))) >= 0.9995
 
 
 def test_amx_is_read_from_the_cpu_flags(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,65 +188,76 @@ def test_amx_is_read_from_the_cpu_flags(monkeypatch: pytest.MonkeyPatch) -> None
     assert hardware.has_amx_bf16()
 
 
-def test_document_encoder_setting_picks_the_int8_encoder(tmp_path: Path) -> None:
-    bot = Chipbot(Settings(data_dir=tmp_path, document_encoder="onnx-int8"))
-    assert isinstance(bot.document_embedder, OnnxBertEncoder)
-    assert bot.document_embedder.quantized
-
-
-def test_documents_fall_back_to_the_query_encoder_when_onnx_cannot_load(
+@pytest.mark.slow
+def test_passages_fall_back_to_the_query_encoder_when_theirs_cannot_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retrieval import embedding
-
-    monkeypatch.setattr(embedding, "_cache", {})  # force a fresh load
+    monkeypatch.setattr("retrieval.embedding._cache", {})
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    bot = Chipbot(Settings(data_dir=tmp_path, document_encoder="onnx"))
+    settings = Settings(data_dir=tmp_path, encoder="sentence-transformers", document_encoder="onnx")
+    bot = Chipbot(settings)
     assert bot.document_embedder is bot.embedder
 
 
 def test_an_embedder_passed_in_also_embeds_the_documents(tmp_path: Path) -> None:
-    given = load_embedder(MODEL, "numpy")
+    given = load_embedder(MODEL, "onnx")
     bot = Chipbot(Settings(data_dir=tmp_path), embedder=given)
     assert bot.document_embedder is given
 
 
-def test_an_index_built_with_onnx_answers_like_one_built_with_numpy(tmp_path: Path) -> None:
-    """The passages' vectors, and so the ranking, do not depend on the document encoder."""
+@pytest.mark.slow
+def test_an_index_embedded_by_sentence_transformers_answers_the_same_through_onnx(
+    tmp_path: Path,
+) -> None:
+    """An index built before the onnx encoder (whose vectors are sentence-transformers')
+    needs no re-ingest: questions embedded by onnx find the same passages, scored alike."""
+    reference = Settings(
+        data_dir=tmp_path, encoder="sentence-transformers", document_encoder="sentence-transformers"
+    )
+    Chipbot(reference).ingest([SEEDS])
     rankings = []
-    for encoder in ("onnx", "numpy"):
-        bot = Chipbot(Settings(data_dir=tmp_path / encoder, document_encoder=encoder))
-        bot.ingest([SEEDS])
-        passages = bot.retrieve("Has Japan agreed to match the US export controls?", k=5)
-        rankings.append([(p.id, round(p.score, 4)) for p in passages])
+    for settings in (reference, Settings(data_dir=tmp_path)):
+        bot = Chipbot(settings)
+        rankings.append(
+            [[(p.id, round(p.score, 4)) for p in bot.retrieve(q, k=5)] for q in QUESTIONS]
+        )
     assert rankings[0] == rankings[1]
 
 
-def test_long_running_processes_embed_questions_with_onnx_by_default() -> None:
-    assert Settings().for_long_running().encoder == "auto-onnx"
-    assert isinstance(load_embedder(MODEL, "auto-onnx"), OnnxBertEncoder)
+@pytest.mark.parametrize("name", sorted(RETIRED_ENCODERS))
+def test_a_retired_encoder_name_is_refused_naming_the_current_ones(name: str) -> None:
+    with pytest.raises(ValidationError, match="onnx \\(the default\\), sentence-transformers"):
+        Settings(encoder=name)
+    with pytest.raises(
+        ValidationError, match="auto \\(the default\\), onnx, sentence-transformers"
+    ):
+        Settings(document_encoder=name)
 
 
-def test_long_running_processes_keep_an_encoder_chosen_explicitly() -> None:
-    assert Settings(encoder="numpy").for_long_running().encoder == "numpy"
+def test_auto_is_a_document_encoder_only() -> None:
+    assert Settings().document_encoder == "auto"
+    with pytest.raises(ValidationError, match="is for documents only"):
+        Settings(encoder="auto")
 
 
-def test_auto_onnx_falls_back_to_auto_when_onnx_cannot_load(
+def test_the_defaults_are_onnx_for_questions_and_auto_for_passages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHIPBOT_MODEL_CACHE_DIR")
+    settings = Settings()
+    assert (settings.encoder, settings.document_encoder) == ("onnx", "auto")
+    assert Settings(data_dir=tmp_path).models_dir == tmp_path / "models"
+    assert Settings(data_dir=tmp_path, model_cache_dir=tmp_path / "m").models_dir == tmp_path / "m"
+
+
+def test_the_cli_names_the_current_encoders_for_a_retired_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from retrieval import embedding
-    from retrieval.encoders.numpy_bert import NumpyBertEncoder
+    from bot.cli import main
 
-    monkeypatch.setattr(embedding, "_cache", {})
-    monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    assert isinstance(load_embedder(MODEL, "auto-onnx"), NumpyBertEncoder)
-
-
-def test_auto_batch_and_auto_onnx_share_one_onnx_session(monkeypatch: pytest.MonkeyPatch) -> None:
-    from retrieval import embedding
-
-    monkeypatch.setattr(embedding, "_cache", {})
-    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: True)
-    router = load_embedder(MODEL, "auto-batch")
-    assert isinstance(router, BatchRouter)
-    assert router._small is load_embedder(MODEL, "auto-onnx") is load_embedder(MODEL, "onnx")
+    monkeypatch.setenv("CHIPBOT_ENCODER", "numpy")
+    result = CliRunner().invoke(main, ["ask", "Has Japan agreed?"])
+    assert result.exit_code == 2
+    assert "CHIPBOT_ENCODER" in result.output
+    assert "'numpy' was retired" in result.output
+    assert "onnx (the default), sentence-transformers" in result.output
