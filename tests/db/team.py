@@ -126,10 +126,15 @@ def stop(apps: Sequence[AppProcess]) -> None:
 
 @contextmanager
 def running_apps(
-    data_dirs: Sequence[Path], database_url: str, fake: FakeSlack, logs: Path
+    data_dirs: Sequence[Path], database: str | Sequence[str], fake: FakeSlack, logs: Path
 ) -> Iterator[list[AppProcess]]:
-    """One app per data dir, all on ``database_url``, ready for the ``with`` block."""
-    apps = [start_app(d, database_url, fake, logs / f"app{i}.log") for i, d in enumerate(data_dirs)]
+    """One app per data dir, all on the ``database`` URL (or each on its own), ready for
+    the ``with`` block."""
+    urls = [database] * len(data_dirs) if isinstance(database, str) else list(database)
+    apps = [
+        start_app(d, url, fake, logs / f"app{i}.log")
+        for i, (d, url) in enumerate(zip(data_dirs, urls, strict=True))
+    ]
     try:
         wait_ready(apps)
         yield apps
