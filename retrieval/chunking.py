@@ -124,6 +124,7 @@ def chunk_records(article: Article, *, max_chars: int = 700, overlap: int = 1) -
             n_chunks=len(chunks),
             source=article.source,
             url=article.url,
+            snapshot=article.snapshot,
         )
         for c in chunks
     ]

@@ -214,13 +214,13 @@ class Chipbot:
 
     def ingest(
         self,
-        paths: Sequence[Path],
+        paths: Sequence[Path | str],
         *,
         prune: bool = False,
         rebuild: bool = False,
         progress: Callable[[int, int, str], None] | None = None,
     ) -> IngestReport:
-        """Add or update articles from files and folders (see :mod:`retrieval.ingest`)."""
+        """Add or update articles from files, folders and URLs (see :mod:`retrieval.ingest`)."""
         from retrieval.ingest import ingest
 
         report = ingest(

@@ -82,6 +82,7 @@ def article_info(head: ChunkRecord) -> ArticleInfo:
         n_chunks=head.n_chunks,
         source=head.source,
         url=head.url,
+        snapshot=head.snapshot,
     )
 
 

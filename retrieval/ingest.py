@@ -15,6 +15,10 @@ Commit protocol (why a killed run never corrupts an article):
 ``rebuild=True`` builds into a new collection ``<collection>-r<timestamp>`` and switches
 the backend's active pointer to it only when complete (see :mod:`retrieval.store`), so a
 killed rebuild leaves the old index answering.
+
+Web pages (``http(s)://`` targets) and local HTML/PDF files are loaded by
+:mod:`retrieval.web`: their extracted text is a snapshot, stored (content-addressed)
+before the article's chunks, so the commit protocol above covers them unchanged.
 """
 
 from __future__ import annotations
@@ -39,10 +43,13 @@ from retrieval.errors import ChipbotError
 from retrieval.index import check_compatible, expected_chunk_params
 from retrieval.lexical import lexical_dir, rebuild_lexical
 from retrieval.models import Article, ChunkRecord
-from retrieval.parsing import ArticleSkipped, discover, parse_file
+from retrieval.parsing import SUPPORTED_SUFFIXES, ArticleSkipped, discover, parse_file
 from retrieval.sentence_vectors import CachedEmbedder, open_cache, record_sentences
 from retrieval.settings import Settings
 from retrieval.store import VectorBackend, VectorStore, index_meta, new_generation, open_backend
+from retrieval.web.refresh import Failed, Unchanged, WebSources
+from retrieval.web.snapshots import Snapshot
+from retrieval.web.sources import WEB_SUFFIXES, is_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,8 @@ BATCH_CHUNKS = 1024
 EMBED_BATCH_SIZE = 64
 
 Progress = Callable[[int, int, str], None]
+#: What ingest takes: a file or folder, a URL, or (in a rebuild) an indexed snapshot article.
+Target = Path | str | ChunkRecord
 
 
 @dataclass
@@ -94,6 +103,7 @@ class _Work:
     status: Status
     reason: str
     records: list[ChunkRecord]
+    snapshot: Snapshot | None = None
 
 
 def _records(article: Article, settings: Settings) -> list[ChunkRecord]:
@@ -108,9 +118,16 @@ class _Run:
     """One ingest run against one store: plan, embed, write, prune, finish."""
 
     def __init__(
-        self, store: VectorStore, settings: Settings, embedder: Embedder, progress: Progress | None
+        self,
+        store: VectorStore,
+        settings: Settings,
+        embedder: Embedder,
+        progress: Progress | None,
+        web: WebSources,
     ) -> None:
         self.store = store
+        self.web = web
+        self.gone: dict[str, str] = {}  # URL -> "HTTP 404 …" seen this run
         self.settings = settings
         self.embedder = embedder
         self.progress = progress
@@ -155,16 +172,49 @@ class _Run:
             self.store.set_info(pending=sorted(self.pending))
 
     # -- planning --------------------------------------------------------------------
-    def plan(self, path: Path) -> _Work | None:
-        """Parse ``path`` and decide what to do with it (None: nothing to write)."""
+    def plan(self, target: Target) -> _Work | None:
+        """Load ``target`` and decide what to do with it (None: nothing to write)."""
+        if isinstance(target, str) and is_url(target):
+            return self._plan_url(target)
+        snapshot: Snapshot | None = None
         try:
-            article = parse_file(path, max_bytes=self.settings.max_file_bytes)
+            if isinstance(target, ChunkRecord):  # a rebuild: from its stored snapshot
+                article = self.web.stored_article(target)
+            elif Path(target).suffix.lower() in WEB_SUFFIXES:
+                loaded = self.web.load_file(Path(target))
+                article, snapshot = loaded.article, loaded.snapshot
+            else:
+                article = parse_file(Path(target), max_bytes=self.settings.max_file_bytes)
         except ArticleSkipped as exc:
-            self._item(str(path), None, "skipped", exc.reason)
+            self._item(str(target), None, "skipped", exc.reason)
             return None
         except (ChipbotError, OSError, ValueError) as exc:
-            self._item(str(path), None, "skipped", _reason(exc))
+            self._item(str(target), None, "skipped", _reason(exc))
             return None
+        return self._plan_article(article, snapshot)
+
+    def _plan_url(self, url: str) -> _Work | None:
+        existing = self.by_path.get(url)
+        head = self.heads.get(existing) if existing else None
+        redo = existing in self.pending
+        outcome = self.web.load_url(url, head, self.heads, redo=redo)
+        if isinstance(outcome, Failed):
+            if outcome.status in (404, 410):
+                self.gone[url] = outcome.reason
+            self._item(url, existing, "skipped", outcome.reason)
+            return None
+        if isinstance(outcome, Unchanged):
+            assert existing is not None  # only a conditional request can answer 304
+            self._claim(url, existing, self.heads[existing].content_hash)
+            self._item(url, existing, "unchanged", "not modified")
+            return None
+        duplicate = self.web.duplicate_of(outcome, self.heads, existing)
+        if duplicate is not None:
+            self._item(url, None, "skipped", duplicate)
+            return None
+        return self._plan_article(outcome.article, outcome.snapshot)
+
+    def _plan_article(self, article: Article, snapshot: Snapshot | None) -> _Work | None:
         digest = article.content_hash
         earlier = self.batch_hashes.get(digest)
         existing = self.by_path.get(article.path)
@@ -174,6 +224,8 @@ class _Run:
             and existing not in self.pending
         ):
             self._claim(article.path, existing, digest)
+            if snapshot is not None and snapshot.etag + snapshot.last_modified:
+                self.web.touch(snapshot)  # new validators: the next refresh can be a 304
             self._item(article.path, existing, "unchanged")
             return None
         other = earlier[0] if earlier else self.by_hash.get(digest)
@@ -196,7 +248,7 @@ class _Run:
         if not records:
             self._item(article.path, article_id, "skipped", "no text to index")
             return None
-        return _Work(article, status, "", records)
+        return _Work(article, status, "", records, snapshot)
 
     def _claim(self, path: str, article_id: str, digest: str) -> None:
         self.claimed_ids.add(article_id)
@@ -204,6 +256,8 @@ class _Run:
 
     def _movable(self, article_id: str) -> bool:
         old_path = self.heads[article_id].path
+        if is_url(old_path):
+            return False
         return article_id not in self.claimed_ids and not Path(old_path).exists()
 
     def _new_id(self, article: Article) -> str:
@@ -263,6 +317,9 @@ class _Run:
         rest = [i for i, r in enumerate(records) if r.chunk_no != 0]
         ids = {w.article.id for w in batch}
         self._begin_write(ids)
+        for work in batch:  # content-addressed, so safe before the commit marker
+            if work.snapshot is not None:
+                self.web.save(work.snapshot)
         self.store.upsert([records[i] for i in rest], vectors[rest])
         self.store.delete_tails({w.article.id: len(w.records) for w in batch})
         self.store.upsert([records[i] for i in heads], vectors[heads])  # the commit markers
@@ -282,15 +339,23 @@ class _Run:
             cache.close()
 
     def prune(self) -> None:
-        """Remove articles whose files are gone (and were not just moved)."""
+        """Remove articles whose files are gone (and were not just moved), and web
+        articles whose URL now answers 404 or 410."""
         for article_id, head in sorted(self.heads.items()):
             if article_id in self.moved_from or article_id in self.claimed_ids:
                 continue
-            if Path(head.path).exists():
+            if is_url(head.path):
+                why = self.gone.get(head.path) or self.web.is_gone(head.path)
+                if why is None:
+                    continue
+                reason = f"the URL answers {why}"
+            elif Path(head.path).exists():
                 continue
+            else:
+                reason = "file no longer exists"
             self._begin_write()
             self.store.delete_tails({article_id: 0})
-            self._item(head.path, article_id, "removed", "file no longer exists")
+            self._item(head.path, article_id, "removed", reason)
 
     def finish(self, data_dir: Path) -> None:
         """Drop orphaned leftovers, bump the generation, rebuild BM25 if anything changed."""
@@ -306,11 +371,14 @@ class _Run:
         rebuild_lexical(self.store, lexical_dir(data_dir, self.store.name), generation)
 
 
-def _discover(paths: Sequence[Path], report: IngestReport) -> list[Path]:
-    files: dict[str, Path] = {}
+def _discover(paths: Sequence[Path | str], report: IngestReport) -> list[Target]:
+    files: dict[str, Target] = {}
     for path in paths:
+        if is_url(path):
+            files.setdefault(str(path), str(path))
+            continue
         try:
-            found = discover([Path(path)])
+            found = discover([Path(path)], SUPPORTED_SUFFIXES + WEB_SUFFIXES)
         except ChipbotError as exc:
             report.items.append(IngestItem(str(path), None, "skipped", _reason(exc)))
             continue
@@ -342,7 +410,7 @@ def _open_for_ingest(backend: VectorBackend, settings: Settings, embedder: Embed
 
 
 def ingest(
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     settings: Settings,
     embedder: Embedder,
     *,
@@ -350,11 +418,13 @@ def ingest(
     rebuild: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with the article files under ``paths``.
+    """Bring the index up to date with the article files under ``paths`` and the URLs.
 
-    Unchanged files cost a parse and a hash; bad files are reported as skipped and never
-    abort the batch. ``prune`` removes articles whose files are gone; ``rebuild`` builds a
-    fresh collection from ``paths`` plus every still-existing file of the old index.
+    Unchanged files cost a parse and a hash, unchanged URLs one (conditional) request;
+    bad files and pages are reported as skipped and never abort the batch. ``prune``
+    removes articles whose files are gone or whose URL answers 404/410; ``rebuild`` builds
+    a fresh collection from ``paths`` plus every still-existing file of the old index
+    (web articles from their stored snapshots).
     """
     backend = open_backend(settings)
     try:
@@ -365,7 +435,7 @@ def ingest(
 
 def _ingest(
     backend: VectorBackend,
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     settings: Settings,
     embedder: Embedder,
     prune: bool,
@@ -384,41 +454,54 @@ def _ingest(
     else:
         store = _open_for_ingest(backend, settings, embedder)
 
-    run = _Run(store, settings, embedder, progress)
-    run.report.items.extend(report.items)
-    run.total = len(files)
-    batch: list[_Work] = []
-    size = 0
-    for path in sorted(files, key=str):
-        work = run.plan(path)
-        if work is None:
-            continue
-        batch.append(work)
-        size += len(work.records)
-        if size >= BATCH_CHUNKS:
-            run.write(batch)
-            batch, size = [], 0
-    run.write(batch)
-    if prune and not rebuild:
-        run.prune()
-    if rebuild:
-        run.changed = True
-    run.finish(settings.data_dir)
-    if rebuild:
-        _switch(backend, settings, store.name, old_name)
+    web = WebSources(settings, backend)
+    try:
+        run = _Run(store, settings, embedder, progress, web)
+        run.report.items.extend(report.items)
+        run.total = len(files)
+        batch: list[_Work] = []
+        size = 0
+        for path in sorted(files, key=_target_key):
+            work = run.plan(path)
+            if work is None:
+                continue
+            batch.append(work)
+            size += len(work.records)
+            if size >= BATCH_CHUNKS:
+                run.write(batch)
+                batch, size = [], 0
+        run.write(batch)
+        if prune and not rebuild:
+            run.prune()
+        if rebuild:
+            run.changed = True
+        run.finish(settings.data_dir)
+        if rebuild:
+            _switch(backend, settings, store.name, old_name)
+        if run.changed and (web.used or any(h.snapshot for h in run.heads.values())):
+            web.collect_garbage(store.heads().values())
+    finally:
+        web.close()
     logger.info("ingest: %s", run.report.summary())
     return run.report
 
 
-def _carry_over(old: VectorStore, files: list[Path], report: IngestReport) -> list[Path]:
-    """The old index's files a rebuild must include too (gone ones are reported removed)."""
-    known = {str(f) for f in files}
-    extra: list[Path] = []
+def _target_key(target: Target) -> str:
+    return target.path if isinstance(target, ChunkRecord) else str(target)
+
+
+def _carry_over(old: VectorStore, files: list[Target], report: IngestReport) -> list[Target]:
+    """The old index's files a rebuild must include too (gone ones are reported removed);
+    web articles come back from their stored snapshots."""
+    known = {_target_key(f) for f in files}
+    extra: list[Target] = []
     for head in sorted(old.heads().values(), key=lambda h: h.path):
         if head.path in known:
             continue
         known.add(head.path)
-        if Path(head.path).is_file():
+        if is_url(head.path) and head.snapshot:
+            extra.append(head)
+        elif Path(head.path).is_file():
             extra.append(Path(head.path))
         else:
             report.items.append(

@@ -73,6 +73,7 @@ def _record_from_line(line: bytes) -> ChunkRecord:
         n_chunks=int(data.get("n_chunks", 0)),
         source=data.get("source") or None,
         url=data.get("url") or None,
+        snapshot=bool(data.get("snapshot")),
     )
 
 

@@ -1,8 +1,10 @@
 """Plain data objects passed between the library's modules.
 
-Offsets (``start``/``end``) are always character offsets into the article file's
-decoded text (header and front matter included), so that
-``open(path, encoding="utf-8").read()[start:end]`` gives back the quoted text.
+Offsets (``start``/``end``) are always character offsets into the article's text: for a
+local text file its decoded text (header and front matter included), so that
+``open(path, encoding="utf-8").read()[start:end]`` gives back the quoted text; for a web
+page, an HTML or a PDF file (``snapshot=True``) the extracted text stored as a snapshot
+(:mod:`retrieval.web.snapshots`), found by the article's content hash.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Article:
     body_start: int = 0
     source: str | None = None
     url: str | None = None
+    # True when ``text`` is an extracted snapshot (web page, HTML, PDF), not the file's text.
+    snapshot: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class ChunkRecord:
     n_chunks: int
     source: str | None = None
     url: str | None = None
+    snapshot: bool = False
 
     @property
     def id(self) -> str:
@@ -233,3 +238,4 @@ class ArticleInfo:
     n_chunks: int
     source: str | None = None
     url: str | None = None
+    snapshot: bool = False

@@ -58,8 +58,8 @@ class ArticleSkipped(IngestError):  # noqa: N818 - the name is the shared contra
         return (type(self), (self.path, self.reason))
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Article files named by ``paths``: files as given, folders walked for supported suffixes.
+def discover(paths: Iterable[Path], suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
+    """Article files named by ``paths``: files as given, folders walked for ``suffixes``.
 
     Hidden files and folders under a walked folder are skipped. The result holds resolved
     paths, sorted and without duplicates. A missing path raises :class:`IngestError`.
@@ -75,7 +75,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
-                if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
+                if not name.startswith(".") and name.lower().endswith(suffixes):
                     found.add((Path(root) / name).resolve())
     return sorted(found, key=str)
 

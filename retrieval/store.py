@@ -72,6 +72,7 @@ def record_metadata(record: ChunkRecord) -> dict[str, str | int]:
         "url": record.url or "",
         "content_hash": record.content_hash,
         "n_chunks": record.n_chunks,
+        "snapshot": int(record.snapshot),
     }
 
 
@@ -91,6 +92,7 @@ def record_from_metadata(text: str, meta: dict[str, Any]) -> ChunkRecord:
         n_chunks=int(meta.get("n_chunks", 0)),
         source=str(meta.get("source") or "") or None,
         url=str(meta.get("url") or "") or None,
+        snapshot=bool(meta.get("snapshot")),
     )
 
 
@@ -232,6 +234,10 @@ class VectorBackend(Protocol):
 
     def close(self) -> None:
         """Release the connection (idempotent)."""
+
+    def side_collection(self, name: str) -> Any:
+        """A plain document collection ``name`` (created when missing) for data kept
+        beside the chunks, such as article snapshots (:mod:`retrieval.web.snapshots`)."""
 
 
 class ChromaStore:
@@ -524,6 +530,13 @@ class ChromaBackend:
     def names(self) -> list[str]:
         """Every collection name on this client."""
         return sorted(str(getattr(c, "name", c)) for c in self._client.list_collections())
+
+    @guarded
+    def side_collection(self, name: str) -> Any:
+        """A Chroma collection for side documents, keyed by id; its vectors are a 1-d
+        placeholder (Chroma requires one, and with no embedding function it would try to
+        download a model)."""
+        return self._client.get_or_create_collection(name, embedding_function=None)
 
     def close(self) -> None:
         """Release the client.

@@ -14,8 +14,10 @@ PROGRESS_MIN_FILES = 5
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True, help="Remove articles whose files are gone.")
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--prune", is_flag=True, help="Remove articles whose files are gone or URLs answer 404/410."
+)
 @click.option(
     "--rebuild", is_flag=True, help="Start over (needed after changing the model or chunking)."
 )
@@ -34,7 +36,7 @@ PROGRESS_MIN_FILES = 5
 @common_options
 @handle_errors
 def ingest(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     prune: bool,
     rebuild: bool,
     chunk_chars: int | None,
@@ -43,24 +45,32 @@ def ingest(
     debug: bool,
     verbose: bool,
 ) -> None:
-    """Index article files and folders (recursively); unchanged files are skipped.
+    """Index article files, folders (recursively) and web pages; unchanged ones are skipped.
 
-    Files: .txt/.md with a `date YYYY-MM-DD` header, YAML front matter
-    (title, date, url, source) or plain text.
+    PATHS are files, folders or http(s):// URLs, mixed freely. Files: .txt/.md with a
+    `date YYYY-MM-DD` header, YAML front matter (title, date, url, source) or plain text;
+    .html/.htm pages and .pdf documents (their extracted text is stored as a snapshot,
+    which citations quote). URLs are fetched politely (robots.txt, size and time caps);
+    re-ingesting one costs a conditional request when it has not changed.
     """
     settings = load_settings(
         data_dir=data_dir, chunk_chars=chunk_chars, embedding_model=embedding_model
     )
-    missing = [p for p in paths if not p.exists()]
+    from retrieval.web.sources import is_url
+
+    missing = [p for p in paths if not is_url(p) and not Path(p).exists()]
     if missing:
         raise click.BadParameter(f"no such file or folder: {missing[0]}", param_hint="PATHS")
     engine = Chipbot.from_settings(settings)
     if not paths and not prune and not rebuild:
         raise click.UsageError("give files or folders to ingest (or --prune / --rebuild)")
-    targets = list(paths)
+    targets: list[Path | str] = [p if is_url(p) else Path(p) for p in paths]
     if not targets and engine.has_index():
-        # --rebuild / --prune alone: the files of the articles indexed now.
-        targets = sorted({Path(a.path) for a in engine.articles() if Path(a.path).exists()})
+        # --rebuild / --prune alone: the files and URLs of the articles indexed now (a
+        # rebuild takes web articles from their snapshots, without fetching them again).
+        indexed = engine.articles()
+        targets = [] if rebuild else [a.path for a in indexed if is_url(a.path)]
+        targets += sorted({Path(a.path) for a in indexed if Path(a.path).exists()})
     out = console(stderr=True)
     with out.status("Loading the embedding model…"):
         _ = engine.embedder

@@ -1,0 +1,222 @@
+"""What ingest asks of web, HTML and PDF sources: load or refresh one, spot duplicates,
+store snapshots, tell gone pages, rebuild from stored snapshots.
+
+A refresh of an indexed URL sends the ETag / Last-Modified its snapshot recorded: a 304
+costs that one request; a 200 whose extracted text hashes the same is "unchanged" too;
+different text replaces the article's chunks (ingest's commit protocol). The same article
+under two URLs is indexed once: a page whose canonical link names an indexed URL is a
+duplicate, and so is a page whose text is near-identical (word 5-shingle Jaccard ≥
+:data:`NEAR_DUPLICATE`) to an indexed snapshot article of the same title.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.models import Article, ChunkRecord
+from retrieval.settings import Settings
+from retrieval.store import VectorBackend
+from retrieval.web.extract import ExtractionError
+from retrieval.web.fetch import Fetcher, FetchError, FetchLimits
+from retrieval.web.snapshots import Snapshot, SnapshotCache, SnapshotStore
+from retrieval.web.sources import Loaded, article_id_for_url, is_url, load_file, load_page
+
+logger = logging.getLogger(__name__)
+
+NEAR_DUPLICATE = 0.9
+GONE_STATUSES = (404, 410)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The source answered 304 Not Modified for the indexed version."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The source could not be loaded (``status`` is the HTTP status when there was one)."""
+
+    reason: str
+    status: int | None = None
+
+
+def shingles(text: str, n: int = 5) -> set[int]:
+    """Hashes of the text's word ``n``-grams (case-folded)."""
+    words = _WORD.findall(text.casefold())
+    return {hash(tuple(words[i : i + n])) for i in range(max(1, len(words) - n + 1))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of two texts' word 5-shingles."""
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa or sb else 1.0
+
+
+def _normal_url(url: str) -> str:
+    return url.strip().rstrip("/").lower()
+
+
+class WebSources:
+    """The web side of one ingest run (one HTTP client, the snapshot store)."""
+
+    def __init__(self, settings: Settings, backend: VectorBackend) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.cache = SnapshotCache(settings.data_dir)
+        self._store: SnapshotStore | None = None
+        self._fetcher: Fetcher | None = None
+        self._metas: dict[str, Snapshot] | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether this run touched the snapshot store (a text-only run never does)."""
+        return self._store is not None
+
+    @property
+    def store(self) -> SnapshotStore:
+        """The snapshot side collection (opened, or created, on first use)."""
+        if self._store is None:
+            self._store = SnapshotStore(self.backend, self.settings.collection)
+        return self._store
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The run's HTTP client (opened on first use)."""
+        if self._fetcher is None:
+            self._fetcher = Fetcher(
+                FetchLimits(
+                    timeout=self.settings.fetch_timeout,
+                    max_bytes=self.settings.max_page_bytes,
+                    max_redirects=self.settings.max_redirects,
+                )
+            )
+        return self._fetcher
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def metas(self, heads: dict[str, ChunkRecord]) -> dict[str, Snapshot]:
+        """content hash -> snapshot metadata of the indexed snapshot articles (read once)."""
+        if self._metas is None:
+            self._metas = self.store.metas(h.content_hash for h in heads.values() if h.snapshot)
+        return self._metas
+
+    # -- loading -----------------------------------------------------------------------
+    def load_url(
+        self, url: str, head: ChunkRecord | None, heads: dict[str, ChunkRecord], *, redo: bool
+    ) -> Loaded | Unchanged | Failed:
+        """Fetch (conditionally when ``head`` is indexed and not ``redo``) and extract."""
+        previous = None
+        if head is not None and head.snapshot and not redo:
+            previous = self.metas(heads).get(head.content_hash)
+        try:
+            page = self.fetcher.get(
+                url,
+                etag=(previous.etag or None) if previous else None,
+                last_modified=(previous.last_modified or None) if previous else None,
+            )
+        except FetchError as exc:
+            return Failed(exc.reason, exc.status)
+        if page.not_modified:
+            if previous is None:  # a 304 to an unconditional request: nothing to index
+                return Failed("HTTP 304 to a request that had no validators")
+            return Unchanged()
+        article_id = head.article_id if head is not None else article_id_for_url(url)
+        try:
+            return load_page(page, article_id=article_id, min_chars=self.settings.min_article_chars)
+        except ExtractionError as exc:
+            return Failed(exc.reason)
+
+    def load_file(self, path: Path) -> Loaded:
+        """A local HTML or PDF file (:class:`~retrieval.parsing.ArticleSkipped` if bad)."""
+        return load_file(
+            path, max_bytes=self.settings.max_file_bytes, min_chars=self.settings.min_article_chars
+        )
+
+    def stored_article(self, head: ChunkRecord) -> Article:
+        """The article of ``head`` rebuilt from its stored snapshot (no fetch)."""
+        snapshot = self.store.get(head.content_hash)
+        if snapshot is None:
+            raise ExtractionError(f"its snapshot {head.content_hash[:12]} is missing")
+        return Article(
+            id=head.article_id,
+            title=head.title,
+            date=head.date,
+            path=head.path,
+            content_hash=snapshot.content_hash,
+            text=snapshot.text,
+            source=head.source,
+            url=head.url,
+            snapshot=True,
+        )
+
+    # -- duplicates --------------------------------------------------------------------
+    def duplicate_of(
+        self, loaded: Loaded, heads: dict[str, ChunkRecord], own_id: str | None
+    ) -> str | None:
+        """Why ``loaded`` is an indexed article under another address, or None."""
+        canonical = loaded.snapshot.canonical
+        if canonical and _normal_url(canonical) != _normal_url(loaded.article.path):
+            target = _normal_url(canonical)
+            for aid, head in heads.items():
+                if aid == own_id:
+                    continue
+                if _normal_url(head.path) == target or _normal_url(head.url or "") == target:
+                    return f"duplicate of {aid} (its canonical link is {canonical})"
+            for digest, meta in self.metas(heads).items():
+                owner = next((a for a, h in heads.items() if h.content_hash == digest), None)
+                if owner and owner != own_id and _normal_url(meta.canonical) == target:
+                    return f"duplicate of {owner} (same canonical link {canonical})"
+        title = " ".join(loaded.article.title.casefold().split())
+        for aid, head in heads.items():
+            if aid == own_id or not head.snapshot:
+                continue
+            if " ".join(head.title.casefold().split()) != title:
+                continue
+            other = self.store.get(head.content_hash)
+            if other is not None and similarity(other.text, loaded.article.text) >= NEAR_DUPLICATE:
+                return f"duplicate of {aid} (near-identical text)"
+        return None
+
+    # -- snapshots ---------------------------------------------------------------------
+    def save(self, snapshot: Snapshot) -> None:
+        """Store ``snapshot`` (before its article's chunks) and cache it locally."""
+        self.store.put(snapshot)
+        try:
+            self.cache.put(snapshot)
+        except OSError as exc:
+            logger.warning("could not cache snapshot: %s", exc)
+
+    def touch(self, snapshot: Snapshot) -> None:
+        """Record new validators / fetch time for an unchanged snapshot."""
+        try:
+            self.store.update_meta(snapshot)
+        except Exception as exc:  # bookkeeping only: the next refresh just costs a full GET
+            logger.warning("could not update snapshot metadata: %s", exc)
+
+    def is_gone(self, url: str) -> str | None:
+        """``"HTTP 404 …"`` when ``url`` now answers 404/410, else None."""
+        try:
+            self.fetcher.get(url)
+        except FetchError as exc:
+            return exc.reason if exc.status in GONE_STATUSES else None
+        return None
+
+    def collect_garbage(self, heads: Iterable[ChunkRecord]) -> None:
+        """Delete snapshots no indexed article uses (store and local cache)."""
+        keep = {h.content_hash for h in heads if h.snapshot}
+        try:
+            self.store.delete(self.store.ids() - keep)
+            self.cache.prune(keep)
+        except Exception as exc:  # leftover snapshots are only space
+            logger.warning("could not delete unused snapshots: %s", exc)
+
+
+__all__ = ["Failed", "Unchanged", "WebSources", "is_url", "similarity"]
