@@ -116,8 +116,7 @@ def _sentence_transformers_encoder(model: str, cache_dir: Path) -> Embedder:
 
 def _auto_encoder(model: str, cache_dir: Path) -> Embedder:
     """onnx; on CPUs with AMX, big batches in bfloat16 by sentence-transformers."""
-    from retrieval.encoders.batch import BatchRouter
-    from retrieval.encoders.hardware import has_amx_bf16
+    from retrieval.encoders.batch import BatchRouter, has_amx_bf16
 
     small = load_embedder(model, "onnx", cache_dir)
     if not has_amx_bf16() or importlib.util.find_spec("torch") is None:

@@ -128,29 +128,21 @@ def _assert_matches_reference(ours: Embedder, reference: Embedder, texts: list[s
         )
 
 
-@pytest.mark.slow
-def test_onnx_vectors_match_sentence_transformers_on_every_gold_question(
-    onnx_embedder: Embedder, st_embedder: Embedder
-) -> None:
-    questions = _gold_questions()
-    assert len(questions) > 150
-    _assert_matches_reference(onnx_embedder, st_embedder, questions)
+TEXT_SETS = {
+    "every gold question": _gold_questions,
+    "the seed passages": _seed_passages,
+    "odd questions": lambda: QUESTIONS,
+}
 
 
 @pytest.mark.slow
-def test_onnx_vectors_match_sentence_transformers_on_the_seed_passages(
-    onnx_embedder: Embedder, st_embedder: Embedder
+@pytest.mark.parametrize("texts", list(TEXT_SETS))
+def test_onnx_vectors_match_sentence_transformers(
+    texts: str, onnx_embedder: Embedder, st_embedder: Embedder
 ) -> None:
-    passages = _seed_passages()
-    assert len(passages) > 20
-    _assert_matches_reference(onnx_embedder, st_embedder, passages)
-
-
-@pytest.mark.slow
-def test_onnx_vectors_match_sentence_transformers_on_odd_questions(
-    onnx_embedder: Embedder, st_embedder: Embedder
-) -> None:
-    _assert_matches_reference(onnx_embedder, st_embedder, QUESTIONS)
+    chosen = TEXT_SETS[texts]()
+    assert len(chosen) > 20
+    _assert_matches_reference(onnx_embedder, st_embedder, chosen)
 
 
 def test_documents_come_back_float32_unit_length_in_input_order(

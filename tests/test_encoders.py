@@ -132,7 +132,7 @@ def test_without_onnxruntime_the_encoder_says_what_is_missing(
 def test_passages_go_to_onnx_where_the_cpu_has_no_amx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: False)
+    monkeypatch.setattr("retrieval.encoders.batch.has_amx_bf16", lambda: False)
     monkeypatch.setattr("retrieval.embedding._cache", {})
     bot = Chipbot(Settings(data_dir=tmp_path))
     assert isinstance(bot.document_embedder, OnnxEncoder)
@@ -144,7 +144,7 @@ def test_with_amx_big_batches_go_to_bfloat16_and_small_ones_to_onnx(
 ) -> None:
     from retrieval.encoders.st import SentenceTransformerEncoder
 
-    monkeypatch.setattr("retrieval.encoders.hardware.has_amx_bf16", lambda: True)
+    monkeypatch.setattr("retrieval.encoders.batch.has_amx_bf16", lambda: True)
     monkeypatch.setattr("retrieval.embedding._cache", {})
     router = Chipbot(Settings(data_dir=tmp_path)).document_embedder
     assert isinstance(router, BatchRouter)
@@ -180,12 +180,12 @@ def test_bfloat16_vectors_stay_within_rounding_of_the_reference() -> None:
 
 
 def test_amx_is_read_from_the_cpu_flags(monkeypatch: pytest.MonkeyPatch) -> None:
-    from retrieval.encoders import hardware
+    from retrieval.encoders import batch
 
-    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "amx_tile"}))
-    assert not hardware.has_amx_bf16()
-    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"amx_bf16", "amx_tile"}))
-    assert hardware.has_amx_bf16()
+    monkeypatch.setattr(batch, "cpu_flags", lambda: frozenset({"avx512f", "amx_tile"}))
+    assert not batch.has_amx_bf16()
+    monkeypatch.setattr(batch, "cpu_flags", lambda: frozenset({"amx_bf16", "amx_tile"}))
+    assert batch.has_amx_bf16()
 
 
 @pytest.mark.slow

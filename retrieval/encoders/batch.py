@@ -3,14 +3,17 @@
 Ingest embeds passages in rounds of up to ~1,000. A small ingest (a few articles, the
 seeds on first use) is best served by an encoder that loads in a fraction of a second;
 a big one by the fastest encoder per passage, whose load (seconds: torch) is then
-repaid many times over. Both must produce the same vectors up to rounding.
+repaid many times over: bfloat16 where the CPU runs it in hardware
+(:func:`has_amx_bf16`). Both must produce the same vectors up to rounding.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +24,24 @@ logger = logging.getLogger(__name__)
 
 #: From this many texts in one call, the big-batch encoder takes over.
 BIG_BATCH = 256
+
+
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU feature flags of the first processor in ``/proc/cpuinfo`` (empty elsewhere)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def has_amx_bf16() -> bool:
+    """Whether bfloat16 matrix products run in hardware (AMX tiles), not emulated."""
+    return {"amx_bf16", "amx_tile"} <= cpu_flags()
 
 
 class BatchRouter:

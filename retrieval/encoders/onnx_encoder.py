@@ -9,6 +9,7 @@ tokenised by the same tokenizer, truncated to the model's ``max_seq_length``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.encoders.base import F32
-from retrieval.encoders.onnx_export import MODEL_FILE, TOKENIZER_FILE, read_meta
+from retrieval.encoders.onnx_export import META_FILE, MODEL_FILE, TOKENIZER_FILE
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class OnnxEncoder:
             raise ConfigError(f"the onnx encoder needs onnxruntime installed ({exc})") from exc
         from tokenizers import Tokenizer
 
-        meta = meta if meta is not None else read_meta(directory)
+        if meta is None:
+            meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         options = onnxruntime.SessionOptions()
         # One thread per run: a question's few tokens gain nothing from splitting, and
         # document batches run concurrently instead, one per core.

@@ -63,12 +63,6 @@ def export_dir(model_dir: Path, cache_dir: Path) -> Path:
     return cache_dir / "onnx" / fingerprint(model_dir)
 
 
-def read_meta(directory: Path) -> dict[str, Any]:
-    """The export's ``encoder.json``: ``dim``, ``max_seq_length``, ``do_lower_case``."""
-    meta: dict[str, Any] = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-    return meta
-
-
 def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
     """The directory of ``model_dir``'s export, made now (under a file lock) if missing."""
     target = export_dir(model_dir, cache_dir)
@@ -122,28 +116,39 @@ def _export(model_dir: Path, target: Path) -> None:
         "do_lower_case": bool(getattr(transformer, "do_lower_case", False)),
         "source": str(model_dir),
     }
+    auto_model = getattr(transformer, "auto_model", None)
+    if auto_model is None:
+        raise ConfigError(f"{model_dir} does not start with a transformer; cannot export it")
     example = torch.ones((2, 8), dtype=torch.long)
     partial = target / (MODEL_FILE + ".partial")
-    with warnings.catch_warnings(), torch.no_grad():
-        # The TorchScript exporter warns that it is legacy; the torch.export-based one
-        # needs onnxscript, one more dependency for the same graph.
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _mean_pooled(transformer.auto_model),
-            (example, example),
-            str(partial),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["sentence_embedding"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "sentence_embedding": {0: "batch"},
-            },
-            opset_version=_OPSET,
-            dynamo=False,
-        )
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            # The TorchScript exporter warns that it is legacy; the torch.export-based one
+            # needs onnxscript, one more dependency for the same graph.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _mean_pooled(auto_model),
+                (example, example),
+                str(partial),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=_OPSET,
+                dynamo=False,
+            )
+    except Exception as exc:  # the exporter raises many types for what it cannot trace
+        raise ConfigError(
+            f"cannot export {model_dir} to ONNX ({exc}); use the sentence-transformers encoder"
+        ) from exc
     os.replace(partial, target / MODEL_FILE)
-    reference.model.tokenizer.backend_tokenizer.save(str(target / TOKENIZER_FILE))
+    tokenizer = getattr(reference.model.tokenizer, "backend_tokenizer", None)
+    if tokenizer is None:
+        raise ConfigError(f"{model_dir} has no fast (tokenizers) tokenizer; cannot export it")
+    tokenizer.save(str(target / TOKENIZER_FILE))
     exported = OnnxEncoder(target, name=str(model_dir), meta=meta)
     cosine = float(
         np.min(

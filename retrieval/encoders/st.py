@@ -3,7 +3,7 @@
 With ``bf16=True`` the model runs in bfloat16. On CPUs with AMX (Intel Sapphire Rapids
 and later) that is ~3x faster than float32 for big batches, and the vectors stay within
 cosine 0.9999 of float32 (tested): accumulation in AMX stays float32. Elsewhere bfloat16
-is emulated and slow, which is why :func:`retrieval.encoders.hardware.has_amx_bf16`
+is emulated and slow, which is why :func:`retrieval.encoders.batch.has_amx_bf16`
 gates it.
 """
 
