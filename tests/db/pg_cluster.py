@@ -120,7 +120,8 @@ class PgCluster:
     def start(cls, bin_dir: Path) -> PgCluster:
         """initdb and start a cluster; raises RuntimeError with the server's log on failure."""
         run_as = RUN_AS if os.geteuid() == 0 else None
-        root = Path(tempfile.mkdtemp(prefix="chipbot-pg-"))
+        # As root, the server user must reach the directory: /tmp, not a private TMPDIR.
+        root = Path(tempfile.mkdtemp(prefix="chipbot-pg-", dir="/tmp" if run_as else None))
         if run_as:
             user = _ensure_user(run_as)
             os.chown(root, user.pw_uid, user.pw_gid)

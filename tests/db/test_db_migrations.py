@@ -4,6 +4,8 @@ before Alembic without losing a row, and the app upgrades or refuses as document
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from bot.db.migrate import current_revision, head_revision, upgrade
 from bot.db.schema import metadata
 from bot.slack.store import Store
 from retrieval.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # The store's tables exactly as chipbot created them before this schema had migrations.
 LEGACY_SCHEMA = """
@@ -124,3 +128,34 @@ def test_db_upgrade_migrates_the_default_store_in_the_data_dir(isolated_data_dir
     assert f"from none to {head_revision()}" in out
     code, out = _run("feedback", "--json")
     assert '"vote": -1' in out
+
+
+_OPENER = """
+import sys
+from bot.slack.store import Store
+sys.stdin.readline()  # start together
+print(Store(sys.argv[1]).health()["revision"])
+"""
+
+
+def test_processes_starting_together_on_a_new_database_migrate_it_once(pg_url: str) -> None:
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPENER, pg_url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for opener in openers:
+        assert opener.stdin is not None
+        opener.stdin.write("go\n")
+        opener.stdin.flush()
+    results = [opener.communicate(timeout=120) for opener in openers]
+    assert [out.strip() for out, _ in results] == [head_revision()] * 3, results
+    engine = make_engine(pg_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
