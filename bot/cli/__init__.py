@@ -14,7 +14,7 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("bot.cli.ask:ask", "Answer a question from the indexed articles, with citations."),
     "chat": ("bot.cli.chat:chat", "Ask questions interactively; follow-ups use the conversation."),
-    "db": ("bot.cli.db:db", "The Slack app's database: schema revision, migrations."),
+    "db": ("bot.cli.db:db", "The Slack app's database: migrations, revision, importing a store."),
     "docs": ("bot.cli.docs:docs", "List the indexed articles."),
     "eval": ("bot.cli.eval:eval_command", "Score answers against a gold question set."),
     "feedback": ("bot.cli.feedback:feedback", "List feedback given on answers in Slack."),

@@ -85,3 +85,39 @@ def current(target: str | None, data_dir: Path | None, debug: bool, verbose: boo
     head = head_revision()
     state = "up to date" if revision == head else "run `chipbot db upgrade`"
     click.echo(f"{redacted(url)}: revision {revision or 'none'} (newest {head}: {state})")
+
+
+@db.command(name="import")
+@click.argument("source")
+@click.option("--db", "target", default=None, metavar="URL", help=DB_OPTION_HELP)
+@common_options
+@handle_errors
+def import_store(
+    source: str, target: str | None, data_dir: Path | None, debug: bool, verbose: bool
+) -> None:
+    """Copy the answers and feedback of SOURCE (a store file or URL) into the database.
+
+    For moving from the default SQLite file to a shared PostgreSQL database: rows the
+    database already has are kept, so running it twice copies nothing new.
+    """
+    from bot.db.transfer import copy_store
+    from bot.db.urls import normalise, redacted, sqlite_path
+    from bot.slack.store import Store
+    from retrieval.errors import ConfigError
+
+    source_url = normalise(source)
+    path = sqlite_path(source_url)
+    if path is not None and not path.exists():
+        raise ConfigError(f"{path} does not exist")
+    url = store_url(target, data_dir)
+    if url == source_url:
+        raise ConfigError("SOURCE is the database itself: name another store")
+    from_store, to_store = Store(source_url), Store(url)
+    try:
+        copied = copy_store(from_store, to_store)
+    finally:
+        from_store.close()
+        to_store.close()
+    click.echo(
+        f"copied {copied['answers']} answers and {copied['feedback']} votes into {redacted(url)}."
+    )

@@ -159,3 +159,20 @@ def test_processes_starting_together_on_a_new_database_migrate_it_once(pg_url: s
     engine = make_engine(pg_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+
+
+def test_db_import_moves_a_sqlite_store_s_answers_and_votes_into_postgresql(
+    tmp_path: Path, pg_url: str
+) -> None:
+    path = tmp_path / "feedback.sqlite"
+    _legacy_store(path)
+    code, out = _run("db", "import", str(path), "--db", pg_url)
+    assert code == 0, out
+    assert "copied 1 answers and 1 votes" in out
+    store = Store(pg_url)
+    assert [(f.user, f.vote) for f in store.list_feedback()] == [("U2", -1)]
+    record = store.get_answer("a1")
+    assert record is not None
+    assert record.question == "Q?"
+    code, out = _run("db", "import", str(path), "--db", pg_url)
+    assert "copied 0 answers and 0 votes" in out
