@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,8 @@ class WebSources:
         self._store: SnapshotStore | None = None
         self._fetcher: Fetcher | None = None
         self._metas: dict[str, Snapshot] | None = None
+        # Articles loaded earlier in this run (not in the store's heads yet), by id.
+        self._planned: dict[str, Loaded] = {}
 
     @property
     def used(self) -> bool:
@@ -161,29 +163,57 @@ class WebSources:
     def duplicate_of(
         self, loaded: Loaded, heads: dict[str, ChunkRecord], own_id: str | None
     ) -> str | None:
-        """Why ``loaded`` is an indexed article under another address, or None."""
+        """Why ``loaded`` is an article already indexed (or loaded in this run) under
+        another address, or None. Remembers ``loaded`` for the rest of the run."""
+        reason = self._duplicate_of(loaded, heads, own_id)
+        if reason is None:
+            self._planned[loaded.article.id] = loaded
+        return reason
+
+    def _addresses(self, heads: dict[str, ChunkRecord]) -> dict[str, set[str]]:
+        """article id -> its normalised URL/path and canonical link (indexed and planned)."""
+        out: dict[str, set[str]] = {}
+        metas = self.metas(heads) if any(h.snapshot for h in heads.values()) else {}
+        for aid, head in heads.items():
+            found = {_normal_url(head.path), _normal_url(head.url or "")}
+            meta = metas.get(head.content_hash)
+            if meta is not None and meta.canonical:
+                found.add(_normal_url(meta.canonical))
+            out[aid] = found - {""}
+        for aid, loaded in self._planned.items():
+            canonical = loaded.snapshot.canonical
+            out[aid] = {_normal_url(loaded.article.path), _normal_url(canonical)} - {""}
+        return out
+
+    def _duplicate_of(
+        self, loaded: Loaded, heads: dict[str, ChunkRecord], own_id: str | None
+    ) -> str | None:
         canonical = loaded.snapshot.canonical
         if canonical and _normal_url(canonical) != _normal_url(loaded.article.path):
             target = _normal_url(canonical)
-            for aid, head in heads.items():
-                if aid == own_id:
-                    continue
-                if _normal_url(head.path) == target or _normal_url(head.url or "") == target:
+            for aid, addresses in self._addresses(heads).items():
+                if aid != own_id and target in addresses:
                     return f"duplicate of {aid} (its canonical link is {canonical})"
-            for digest, meta in self.metas(heads).items():
-                owner = next((a for a, h in heads.items() if h.content_hash == digest), None)
-                if owner and owner != own_id and _normal_url(meta.canonical) == target:
-                    return f"duplicate of {owner} (same canonical link {canonical})"
         title = " ".join(loaded.article.title.casefold().split())
+        for aid, text in self._same_title(title, heads, own_id):
+            if similarity(text, loaded.article.text) >= NEAR_DUPLICATE:
+                return f"duplicate of {aid} (near-identical text)"
+        return None
+
+    def _same_title(
+        self, title: str, heads: dict[str, ChunkRecord], own_id: str | None
+    ) -> Iterator[tuple[str, str]]:
+        """(id, text) of the snapshot articles titled ``title`` (case and spaces aside)."""
         for aid, head in heads.items():
             if aid == own_id or not head.snapshot:
                 continue
-            if " ".join(head.title.casefold().split()) != title:
-                continue
-            other = self.store.get(head.content_hash)
-            if other is not None and similarity(other.text, loaded.article.text) >= NEAR_DUPLICATE:
-                return f"duplicate of {aid} (near-identical text)"
-        return None
+            if " ".join(head.title.casefold().split()) == title:
+                other = self.store.get(head.content_hash)
+                if other is not None:
+                    yield aid, other.text
+        for aid, loaded in self._planned.items():
+            if aid != own_id and " ".join(loaded.article.title.casefold().split()) == title:
+                yield aid, loaded.article.text
 
     # -- snapshots ---------------------------------------------------------------------
     def save(self, snapshot: Snapshot) -> None:
