@@ -494,7 +494,7 @@ class Chipbot:
             info: ArticleInfo | None = self.index.article(citation.article_id)
         except CitationError:  # an answer stored before the article left the index
             info = None
-        if info is not None and info.snapshot:
+        if info is not None and (info.snapshot or not Path(info.path).exists()):
             text = self.article_text(info)
         else:
             text = read_article_text(citation.path)
@@ -506,11 +506,23 @@ class Chipbot:
 
     def article_text(self, info: ArticleInfo) -> str:
         """The text an article's offsets count into: its snapshot (web page, HTML, PDF;
-        from this machine's cache or the index, never the original) or its file."""
-        if not info.snapshot:
-            return read_article_text(info.path)
+        from this machine's cache or the index, never the original) or its file (else
+        the copy of the file stored at ingest, for machines that cannot read it)."""
         from retrieval.web.snapshots import read_snapshot
 
+        if not info.snapshot:
+            try:
+                return read_article_text(info.path)
+            except ChipbotError as missing:
+                try:
+                    return read_snapshot(
+                        self.index.backend,
+                        self.settings.data_dir,
+                        self.settings.collection,
+                        info.content_hash,
+                    )
+                except ChipbotError:
+                    raise missing from None
         return read_snapshot(
             self.index.backend, self.settings.data_dir, self.settings.collection, info.content_hash
         )

@@ -317,9 +317,8 @@ class _Run:
         rest = [i for i, r in enumerate(records) if r.chunk_no != 0]
         ids = {w.article.id for w in batch}
         self._begin_write(ids)
-        for work in batch:  # content-addressed, so safe before the commit marker
-            if work.snapshot is not None:
-                self.web.save(work.snapshot)
+        # Snapshots (and text files' copies) are content-addressed: safe before the commit.
+        self.web.save([w.snapshot or self.web.copy_of(w.article) for w in batch])
         self.store.upsert([records[i] for i in rest], vectors[rest])
         self.store.delete_tails({w.article.id: len(w.records) for w in batch})
         self.store.upsert([records[i] for i in heads], vectors[heads])  # the commit markers
@@ -478,7 +477,7 @@ def _ingest(
         run.finish(settings.data_dir)
         if rebuild:
             _switch(backend, settings, store.name, old_name)
-        if run.changed and (web.used or any(h.snapshot for h in run.heads.values())):
+        if run.changed:
             web.collect_garbage(store.heads().values())
     finally:
         web.close()

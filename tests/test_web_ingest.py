@@ -133,9 +133,19 @@ def web_index(
     """One index of every page, PDF and bad input, ingested in one batch."""
     settings = web_settings(tmp_path_factory.mktemp("web-index"))
     urls = [page_url(site, a) for a in ARTICLES]
-    urls += [site.url(f"/docs/{a.stem}.pdf") for a in PDF_ARTICLES]
     urls += bad_urls(site).values()
     return settings, ingest(urls, settings, embedder)
+
+
+@pytest.fixture(scope="module")
+def pdf_index(
+    site: Site, tmp_path_factory: pytest.TempPathFactory, embedder: Any
+) -> tuple[Settings, IngestReport]:
+    """An index of the PDFs alone (the pages carry the same articles)."""
+    settings = web_settings(tmp_path_factory.mktemp("pdf-index"))
+    return settings, ingest(
+        [site.url(f"/docs/{a.stem}.pdf") for a in PDF_ARTICLES], settings, embedder
+    )
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +177,7 @@ def test_every_page_and_pdf_is_added_as_a_snapshot_article(
     web_index: tuple[Settings, IngestReport], web_engine: Chipbot, site: Site
 ) -> None:
     report = web_index[1]
-    assert report.counts["added"] == len(ARTICLES) + len(PDF_ARTICLES)
+    assert report.counts["added"] == len(ARTICLES)
     infos = by_url(web_engine)
     for article in ARTICLES:
         info = infos[page_url(site, article)]
@@ -224,16 +234,27 @@ def test_titles_dates_and_site_name_come_from_the_page(web_engine: Chipbot, site
 
 
 def test_a_pdf_gives_its_text_title_and_first_page_date(
-    web_index: tuple[Settings, IngestReport], web_engine: Chipbot, site: Site
+    pdf_index: tuple[Settings, IngestReport], embedder: Any, site: Site
 ) -> None:
-    infos = by_url(web_engine)
+    assert pdf_index[1].counts["added"] == len(PDF_ARTICLES)
+    infos = by_url(Chipbot(pdf_index[0], embedder=embedder))
     for article in PDF_ARTICLES:
         info = infos[site.url(f"/docs/{article.stem}.pdf")]
         assert _norm(info.title) == _norm(article.title)  # the document's metadata
         assert info.date == article.date  # the first page, not the 2020 creation date
-        text = _norm(snapshot_of(web_index[0], info.content_hash))
+        text = _norm(snapshot_of(pdf_index[0], info.content_hash))
         sentences = [_norm(article.body[s:e]) for s, e in split_sentences(article.body)]
         assert sum(s in text for s in sentences) / len(sentences) >= 0.95
+
+
+def test_the_same_article_as_a_pdf_and_a_page_is_indexed_once(
+    web_index: tuple[Settings, IngestReport], embedder: Any, site: Site
+) -> None:
+    article = PDF_ARTICLES[0]
+    report = ingest([site.url(f"/docs/{article.stem}.pdf")], web_index[0], embedder)
+    [item] = report.items
+    assert item.status == "skipped"
+    assert "near-identical" in item.reason
 
 
 def test_a_redirect_is_followed_and_the_requested_url_kept(

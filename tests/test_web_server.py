@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = corpus_articles()
 PAGE = ARTICLES[11]  # the Dutch ministerial order, served as a web page
 LOCAL = ARTICLES[12]  # the Chinese embassy's comments, as a local HTML file
+TEXT = ARTICLES[10]  # the Wikinews report, as a local text file
 QUESTION = "When will the additional Dutch export control measures enter into force?"
 
 pytestmark = [
@@ -74,12 +75,18 @@ def test_citations_of_web_and_html_articles_show_from_a_process_without_the_orig
     html_file = tmp_path / "files" / "embassy.html"
     html_file.parent.mkdir()
     html_file.write_text(article_page(LOCAL), encoding="utf-8")
-    ingested = chipbot("ingest", url, str(html_file), data_dir=tmp_path / "ingester", server=server)
+    text_file = tmp_path / "files" / "wikinews.txt"  # cites the file; its copy is stored
+    text = f"date {TEXT.date.isoformat()}\n\n{TEXT.body}\n"
+    text_file.write_text(text, encoding="utf-8")
+    ingested = chipbot(
+        "ingest", url, str(html_file), str(text_file), data_dir=tmp_path / "ingester", server=server
+    )
     assert ingested.returncode == 0, ingested.stderr
-    assert "2 added" in ingested.stdout
+    assert "3 added" in ingested.stdout
     # The originals go away; the answering process has its own, empty data dir.
     site.add(f"/news/{PAGE.stem}.html", Route(b"gone", status=404))
     html_file.unlink()
+    text_file.unlink()
     reader_dir = tmp_path / "reader"
     asked = chipbot("ask", "--json", QUESTION, data_dir=reader_dir, server=server)
     assert asked.returncode == 0, asked.stderr
@@ -90,6 +97,13 @@ def test_citations_of_web_and_html_articles_show_from_a_process_without_the_orig
         shown = chipbot("show", "--json", ref, data_dir=reader_dir, server=server)
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout)["quote"] == citation["quote"]
+    sentence = TEXT.paragraphs[1]
+    start = text.index(sentence)
+    ref = f"wikinews:{start}-{start + len(sentence)}"
+    shown = chipbot("show", "--json", ref, data_dir=reader_dir, server=server)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["quote"] == sentence
+    assert json.loads(shown.stdout)["path"] == str(text_file)  # still cites the file
     assert not (reader_dir / "chroma").exists()  # nothing but the server held them
     assert any(cache_dir(reader_dir).glob("*.txt"))  # read once, cached locally
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,15 @@ from retrieval.settings import Settings
 from retrieval.store import VectorBackend
 from retrieval.web.extract import ExtractionError
 from retrieval.web.fetch import Fetcher, FetchError, FetchLimits
-from retrieval.web.snapshots import Snapshot, SnapshotCache, SnapshotStore
-from retrieval.web.sources import Loaded, article_id_for_url, is_url, load_file, load_page
+from retrieval.web.snapshots import Snapshot, SnapshotCache, SnapshotStore, file_copy
+from retrieval.web.sources import (
+    Loaded,
+    article_id_for_url,
+    is_url,
+    load_file,
+    load_page,
+    now_iso,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +80,6 @@ class WebSources:
         self._metas: dict[str, Snapshot] | None = None
         # Articles loaded earlier in this run (not in the store's heads yet), by id.
         self._planned: dict[str, Loaded] = {}
-
-    @property
-    def used(self) -> bool:
-        """Whether this run touched the snapshot store (a text-only run never does)."""
-        return self._store is not None
 
     @property
     def store(self) -> SnapshotStore:
@@ -216,13 +218,21 @@ class WebSources:
                 yield aid, loaded.article.text
 
     # -- snapshots ---------------------------------------------------------------------
-    def save(self, snapshot: Snapshot) -> None:
-        """Store ``snapshot`` (before its article's chunks) and cache it locally."""
-        self.store.put(snapshot)
-        try:
-            self.cache.put(snapshot)
-        except OSError as exc:
-            logger.warning("could not cache snapshot: %s", exc)
+    def save(self, snapshots: Sequence[Snapshot]) -> None:
+        """Store ``snapshots`` (before their articles' chunks) and cache the extracted ones
+        locally (a text file's copy is read from the file while it is there)."""
+        self.store.put(snapshots)
+        for snapshot in snapshots:
+            if snapshot.kind == "text":
+                continue
+            try:
+                self.cache.put(snapshot)
+            except OSError as exc:
+                logger.warning("could not cache snapshot: %s", exc)
+
+    def copy_of(self, article: Article) -> Snapshot:
+        """The stored copy of a local text file's article (see :func:`file_copy`)."""
+        return file_copy(article.text, article.path, now_iso())
 
     def touch(self, snapshot: Snapshot) -> None:
         """Record new validators / fetch time for an unchanged snapshot."""
@@ -240,8 +250,9 @@ class WebSources:
         return None
 
     def collect_garbage(self, heads: Iterable[ChunkRecord]) -> None:
-        """Delete snapshots no indexed article uses (store and local cache)."""
-        keep = {h.content_hash for h in heads if h.snapshot}
+        """Delete snapshots (and text-file copies) no indexed article uses, in the store
+        and the local cache."""
+        keep = {h.content_hash for h in heads}
         try:
             self.store.delete(self.store.ids() - keep)
             self.cache.prune(keep)

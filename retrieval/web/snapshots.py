@@ -6,6 +6,10 @@ is content-addressed (its id is the SHA-256 of its UTF-8 text, which is the arti
 ``content_hash``), so writing one before the article's chunks never disturbs readers of
 the version still committed, and a rebuilt collection shares the snapshots of the old.
 
+Local text files keep citing the file itself; a copy of their text is stored the same
+way (:func:`file_copy`, kind ``"text"``) so that processes on other machines need not
+mount the files.
+
 Two copies: the store's (a side collection ``<collection>-snapshots`` beside the chunks,
 on the Chroma server in server mode) is the source of truth; the data dir's
 (``DATA_DIR/snapshots/<hash>.txt`` and ``.json``) is a cache, filled on first read. Each
@@ -19,9 +23,10 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +37,15 @@ from retrieval.store import VectorBackend
 logger = logging.getLogger(__name__)
 
 _SUFFIX = "-snapshots"
-_PLACEHOLDER_VECTOR = [1.0]
 _GET_BATCH = 500
+FILE_COPY = "file copy"
+
+
+def _placeholder_vector(digest: str) -> list[float]:
+    """A 2-d unit vector spread by the hash: Chroma needs a vector, and thousands of
+    identical ones would make its HNSW graph degenerate."""
+    angle = int(digest[:8], 16) / 0xFFFFFFFF * 2 * math.pi
+    return [math.cos(angle), math.sin(angle)]
 
 
 def content_hash(text: str) -> str:
@@ -73,6 +85,12 @@ class Snapshot:
         """The snapshot stored as ``text`` with ``meta``."""
         names = {f.name for f in dataclasses.fields(cls)} - {"text"}
         return cls(text=text, **{k: str(v) for k, v in meta.items() if k in names})
+
+
+def file_copy(text: str, path: str, fetched_at: str) -> Snapshot:
+    """A copy of a local text file's text: its citations still count into the file, and a
+    process that cannot read the file (another machine) reads this copy instead."""
+    return Snapshot(text=text, url=path, fetched_at=fetched_at, extractor=FILE_COPY, kind="text")
 
 
 def collection_name(collection: str) -> str:
@@ -136,13 +154,16 @@ class SnapshotStore:
     def __init__(self, backend: VectorBackend, collection: str) -> None:
         self._col = backend.side_collection(collection_name(collection))
 
-    def put(self, snapshot: Snapshot) -> None:
-        """Store ``snapshot`` (idempotent: the id is its content hash)."""
+    def put(self, snapshots: Sequence[Snapshot]) -> None:
+        """Store ``snapshots`` in one call (idempotent: an id is its content hash)."""
+        unique = {s.content_hash: s for s in snapshots}
+        if not unique:
+            return
         self._col.upsert(
-            ids=[snapshot.content_hash],
-            documents=[snapshot.text],
-            metadatas=[snapshot.meta()],
-            embeddings=[_PLACEHOLDER_VECTOR],
+            ids=list(unique),
+            documents=[s.text for s in unique.values()],
+            metadatas=[s.meta() for s in unique.values()],
+            embeddings=[_placeholder_vector(d) for d in unique],
         )
 
     def update_meta(self, snapshot: Snapshot) -> None:
