@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.slack.server import SlackServer
 from bot.slack.settings import SlackSettings
+from bot.slack.socket_mode import SocketModeRunner
 
-Runner = SocketModeHandler | SlackServer
+Runner = SocketModeRunner | SlackServer
 
 
 def make_runner(
@@ -17,14 +17,14 @@ def make_runner(
     """A Socket Mode handler or an HTTP server around the same ``app``."""
     if slack.socket_mode(force_http):
         assert slack.app_token is not None
-        return SocketModeHandler(app, slack.app_token.get_secret_value())
+        return SocketModeRunner(app, slack.app_token.get_secret_value())
     slack.require_signing_secret()
     return SlackServer(app, host, slack.port)
 
 
 def run(runner: Runner) -> None:
     """Serve until interrupted."""
-    if isinstance(runner, SocketModeHandler):
+    if isinstance(runner, SocketModeRunner):
         runner.start()
     else:
         runner.serve_forever()

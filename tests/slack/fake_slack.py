@@ -3,6 +3,13 @@
 It answers in Slack's JSON shape, keeps the messages it was sent (so chat.update is
 reflected), records every call, and can be told to answer the next call to a method
 with HTTP 429 + Retry-After, a 5xx, or ``{"ok": false, "error": ...}``.
+
+It streams as Slack does: ``chat.startStream`` opens a message in a thread,
+``chat.appendStream`` adds markdown to it and ``chat.stopStream`` ends it (text as
+``markdown_text`` or ``markdown_text`` chunks); a stream that was stopped is no longer
+in the streaming state. ``streaming_error`` makes every ``chat.startStream`` fail, as in
+a workspace without streaming. ``apps.connections.open`` (app token only) hands out the
+URL of the Socket Mode stand-in set as :attr:`socket_mode`.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+if TYPE_CHECKING:
+    from tests.slack.socket_mode_server import SocketModeStandIn
 
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
@@ -29,6 +39,7 @@ class Call:
     args: dict[str, Any]
     status: int
     authorization: str | None
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -41,6 +52,8 @@ class Message:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     ephemeral_user: str | None = None
+    streaming: bool = False
+    first_text_at: float | None = None  # time.monotonic() when it first showed text
 
     def all_text(self) -> str:
         """Every text in the message, blocks included, as one string (JSON of the blocks)."""
@@ -66,6 +79,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[str, Message] = {}
         self.responses: list[dict[str, Any]] = []
+        self.socket_mode: SocketModeStandIn | None = None
+        self.streaming_error: str | None = None
         self._failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
@@ -165,16 +180,18 @@ class FakeSlack:
             if queued:
                 status, body, headers = queued.pop(0)
             else:
-                status, body, headers = 200, self._answer(method, args), {}
-            self.calls.append(Call(method, args, status, auth))
+                status, body, headers = 200, self._answer(method, args, auth), {}
+            self.calls.append(Call(method, args, status, auth, time.monotonic()))
             self._cond.notify_all()
             return status, body, headers
 
     def _next_ts(self) -> str:
         return f"1700000{next(self._ts):03d}.000100"
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, args: dict[str, Any], auth: str | None) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}
+        if method.startswith("chat.") and method.endswith("Stream"):
+            return self._stream(method, args)
         if method == "auth.test":
             return {
                 **ok,
@@ -196,7 +213,7 @@ class FakeSlack:
                 blocks=args.get("blocks") or [],
                 ephemeral_user=args.get("user") if method == "chat.postEphemeral" else None,
             )
-            self.messages[ts] = message
+            self._store(message)
             if method == "chat.postEphemeral":
                 return {**ok, "message_ts": ts}
             return {
@@ -211,6 +228,9 @@ class FakeSlack:
                 return {"ok": False, "error": "message_not_found"}
             message.text = args.get("text") or ""
             message.blocks = args.get("blocks") or []
+            message.streaming = False
+            if message.first_text_at is None and message.all_text().strip():
+                message.first_text_at = time.monotonic()
             return {**ok, "channel": message.channel, "ts": message.ts, "text": message.text}
         if method == "chat.delete":
             self.messages.pop(args.get("ts", ""), None)
@@ -220,10 +240,72 @@ class FakeSlack:
         if method.startswith(("views.",)):
             return {**ok, "view": {"id": "V1"}}
         if method == "apps.connections.open":
-            return {**ok, "url": "ws://127.0.0.1:9/"}
+            if not (auth or "").startswith("Bearer xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            url = self.socket_mode.open_url() if self.socket_mode else "ws://127.0.0.1:9/"
+            return {**ok, "url": url}
         if method.startswith(("reactions.", "assistant.threads.", "chat.")):
             return ok
         return {"ok": False, "error": "unknown_method"}
+
+    def _store(self, message: Message) -> None:
+        if message.text.strip() or message.blocks:
+            message.first_text_at = time.monotonic()
+        self.messages[message.ts] = message
+
+    def _stream(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel")
+        if not isinstance(channel, str) or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        text = _stream_text(args)
+        if text is None:
+            return {"ok": False, "error": "invalid_chunks"}
+        if method == "chat.startStream":
+            if self.streaming_error:
+                return {"ok": False, "error": self.streaming_error}
+            # Outside a DM a stream is shown to one recipient, who must be named.
+            if not channel.startswith("D") and not (
+                args.get("recipient_team_id") and args.get("recipient_user_id")
+            ):
+                return {"ok": False, "error": "invalid_arguments"}
+            message = Message(
+                channel=channel,
+                ts=self._next_ts(),
+                thread_ts=args.get("thread_ts"),
+                text=text,
+                streaming=True,
+            )
+            self._store(message)
+            return {"ok": True, "channel": channel, "ts": message.ts}
+        if method not in ("chat.appendStream", "chat.stopStream"):
+            return {"ok": False, "error": "unknown_method"}
+        found = self.messages.get(str(args.get("ts")))
+        if found is None or found.channel != channel:
+            return {"ok": False, "error": "message_not_found"}
+        if not found.streaming:
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        found.text += text
+        if found.first_text_at is None and found.text.strip():
+            found.first_text_at = time.monotonic()
+        if method == "chat.appendStream":
+            return {"ok": True, "channel": channel, "ts": found.ts}
+        found.streaming = False
+        if args.get("blocks"):
+            found.blocks = list(args["blocks"])
+        message_body = {"type": "message", "ts": found.ts, "text": found.text}
+        return {"ok": True, "channel": channel, "ts": found.ts, "message": message_body}
+
+
+def _stream_text(args: dict[str, Any]) -> str | None:
+    """The markdown a stream method adds: ``markdown_text`` and ``markdown_text`` chunks
+    (None when a chunk is not an object with a type)."""
+    text = args.get("markdown_text") or ""
+    for chunk in args.get("chunks") or []:
+        if not isinstance(chunk, dict) or "type" not in chunk:
+            return None
+        if chunk["type"] == "markdown_text":
+            text += str(chunk.get("text") or "")
+    return str(text)
 
 
 def block_texts(blocks: list[dict[str, Any]]) -> list[str]:

@@ -103,7 +103,15 @@ class Harness:
         self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
     ) -> Reply:
         """Deliver an Events API ``event_callback``."""
-        body = {
+        body = self.event_body(event, event_id=event_id)
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+        """The ``event_callback`` Slack sends for ``event`` (HTTP body, Socket Mode payload)."""
+        return {
             "token": "legacy-token",
             "team_id": TEAM_ID,
             "api_app_id": "A0APP",
@@ -113,10 +121,6 @@ class Harness:
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }
-        headers = {}
-        if retry_num is not None:
-            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-        return self.post(json.dumps(body), "application/json", headers=headers)
 
     def mention_event(
         self, text: str, *, channel: str = "C1", user: str = "U1", thread_ts: str | None = None
@@ -176,7 +180,14 @@ class Harness:
         self, text: str, *, channel: str = "C1", user: str = "U1", response: str = "cmd"
     ) -> Reply:
         """Deliver ``/ask text`` form-encoded, as Slack does."""
-        form = {
+        form = self.command_payload(text, channel=channel, user=user, response=response)
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    def command_payload(
+        self, text: str, *, channel: str = "C1", user: str = "U1", response: str = "cmd"
+    ) -> dict[str, str]:
+        """The fields of ``/ask text`` (form-encoded over HTTP, an object in Socket Mode)."""
+        return {
             "token": "legacy-token",
             "team_id": TEAM_ID,
             "team_domain": "fake",
@@ -190,7 +201,6 @@ class Harness:
             "response_url": self.fake.response_url(response),
             "trigger_id": "1337.42.abcd",
         }
-        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
 
     def click(
         self,
@@ -202,9 +212,25 @@ class Harness:
         response: str = "click",
     ) -> Reply:
         """Click the button ``action_id`` of ``message`` (a form-encoded ``payload``)."""
+        payload = self.click_payload(
+            action_id, message, user=user, ephemeral=ephemeral, response=response
+        )
+        form = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(form, "application/x-www-form-urlencoded")
+
+    def click_payload(
+        self,
+        action_id: str,
+        message: Message,
+        *,
+        user: str = "U1",
+        ephemeral: bool = False,
+        response: str = "click",
+    ) -> dict[str, Any]:
+        """The ``block_actions`` payload of a click on ``action_id`` in ``message``."""
         value = message.action_value(action_id)
         assert value is not None, f"no {action_id} button in the message"
-        payload = {
+        return {
             "type": "block_actions",
             "user": {"id": user, "username": "asker", "team_id": TEAM_ID},
             "api_app_id": "A0APP",
@@ -235,8 +261,6 @@ class Harness:
                 }
             ],
         }
-        form = urllib.parse.urlencode({"payload": json.dumps(payload)})
-        return self.post(form, "application/x-www-form-urlencoded")
 
     # -- waiting on the fake ----------------------------------------------------------
 
@@ -297,7 +321,7 @@ class FailingEngine:
     def __init__(self, exc: Exception | None = None) -> None:
         self.exc = exc or RuntimeError("engine down")
 
-    def ask(self, question: str, *, history: object = ()) -> Answer:
+    def ask(self, question: str, *, history: object = (), on_token: object = None) -> Answer:
         raise self.exc
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:

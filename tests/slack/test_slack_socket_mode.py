@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
@@ -19,6 +18,7 @@ from bot.slack.listeners.events import app_mention_callback, message_callback
 from bot.slack.runner import make_runner
 from bot.slack.server import SlackServer
 from bot.slack.settings import SlackSettings
+from bot.slack.socket_mode import SocketModeRunner
 from tests.slack.slack_harness import CITED, Harness
 
 
@@ -35,11 +35,13 @@ def test_socket_mode_and_http_wrap_the_same_app(slack: Harness) -> None:
     socket = make_runner(app, _settings(app_token="xapp-1-A-1-x"), force_http=False)
     http = make_runner(app, _settings(app_token="xapp-1-A-1-x", port="0"), force_http=True)
     try:
-        assert isinstance(socket, SocketModeHandler)
+        assert isinstance(socket, SocketModeRunner)
         assert isinstance(http, SlackServer)
         assert socket.app is app
         assert http.app is app
     finally:
+        if isinstance(socket, SocketModeRunner):
+            socket.close()
         if isinstance(http, SlackServer):
             http.server_close()
 

@@ -1,0 +1,194 @@
+"""Socket Mode: the app's own WebSocket connection to Slack, every message checked first.
+
+slack_sdk's websocket-client based client is used because it notices a connection that
+closed or dropped at once and reconnects (a fresh URL from ``apps.connections.open``);
+its ping interval also bounds how long a ``disconnect`` (refresh) takes to act on, so it
+is kept short. Before anything is dispatched, each message is checked: a malformed
+envelope is rejected with a log line naming the reason, acknowledged when it has an
+``envelope_id`` (so Slack does not redeliver what can never be handled) and never reaches
+the listeners, so nothing is claimed, stored or posted for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode.base_handler import BaseSocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.websocket_client import SocketModeClient
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between pings; a refresh or a silent drop is acted on within about this long.
+PING_INTERVAL_S = 2.0
+#: Envelope types that carry a payload for the app (and must be acknowledged).
+ENVELOPE_TYPES = frozenset({"events_api", "slash_commands", "interactive"})
+#: Messages from Slack about the connection itself.
+CONTROL_TYPES = frozenset({"hello", "disconnect"})
+MAX_REASON_CHARS = 200
+
+
+class EnvelopeError(ValueError):
+    """A Socket Mode message that cannot be handled; the message says why."""
+
+    def __init__(self, reason: str, envelope_id: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.envelope_id = envelope_id
+
+
+def check_message(raw: str) -> dict[str, Any]:
+    """The parsed message when it is well formed, else :class:`EnvelopeError`.
+
+    Control messages (``hello``, ``disconnect``) need only their type; envelopes need an
+    ``envelope_id``, a payload object and what their type's listeners read: an Events
+    API callback its ``event_id`` and ``event``, a slash command its ``command``, an
+    interaction its ``type``.
+    """
+    try:
+        message = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise EnvelopeError(f"not JSON ({exc.msg})") from exc
+    if not isinstance(message, dict):
+        raise EnvelopeError(f"a JSON {type(message).__name__}, not an object")
+    kind = message.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise EnvelopeError("no message type", _envelope_id(message))
+    if kind in CONTROL_TYPES:
+        return message
+    envelope_id = _envelope_id(message)
+    if kind not in ENVELOPE_TYPES:
+        raise EnvelopeError(f"unknown message type {kind[:40]!r}", envelope_id)
+    if envelope_id is None:
+        raise EnvelopeError(f"a {kind} envelope without an envelope_id")
+    payload = message.get("payload")
+    if not isinstance(payload, dict):
+        raise EnvelopeError(f"a {kind} envelope whose payload is not an object", envelope_id)
+    _check_payload(kind, payload, envelope_id)
+    return message
+
+
+def _envelope_id(message: dict[str, Any]) -> str | None:
+    value = message.get("envelope_id")
+    return value if isinstance(value, str) and value else None
+
+
+def _check_payload(kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+    if kind == "events_api":
+        if not isinstance(payload.get("type"), str):
+            raise EnvelopeError("an events_api payload without a type", envelope_id)
+        if payload["type"] == "event_callback":
+            if not isinstance(payload.get("event_id"), str) or not payload["event_id"]:
+                raise EnvelopeError("an event_callback without an event_id", envelope_id)
+            event = payload.get("event")
+            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+                raise EnvelopeError("an event_callback without an event object", envelope_id)
+    elif kind == "slash_commands":
+        command = payload.get("command")
+        if not isinstance(command, str) or not command.startswith("/"):
+            raise EnvelopeError("a slash_commands payload without a command", envelope_id)
+    elif not isinstance(payload.get("type"), str):
+        raise EnvelopeError("an interactive payload without a type", envelope_id)
+
+
+class CheckedSocketModeClient(SocketModeClient):
+    """slack_sdk's websocket-client Socket Mode client, rejecting malformed messages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rejected = 0
+        self._rejected_lock = threading.Lock()
+
+    def enqueue_message(self, message: str) -> None:
+        """Queue ``message`` for the listeners, or reject it (see :func:`check_message`)."""
+        try:
+            check_message(message)
+        except EnvelopeError as exc:
+            self.reject(exc)
+            return
+        super().enqueue_message(message)
+
+    def reject(self, error: EnvelopeError) -> None:
+        """Log why, and acknowledge the envelope when it can be named."""
+        with self._rejected_lock:
+            self.rejected += 1
+        logger.warning(
+            "rejected a malformed Socket Mode message: %s (envelope_id=%s)",
+            error.reason[:MAX_REASON_CHARS],
+            error.envelope_id,
+        )
+        if error.envelope_id is None:
+            return
+        try:
+            self.send_socket_mode_response({"envelope_id": error.envelope_id})
+        except Exception:
+            logger.exception("could not acknowledge the rejected envelope %s", error.envelope_id)
+
+
+class SocketModeRunner(BaseSocketModeHandler):
+    """Runs a bolt ``app`` over Socket Mode with :class:`CheckedSocketModeClient`.
+
+    Each envelope is dispatched to the app like an HTTP request (listeners acknowledge
+    first and do the work in the pool) and acknowledged with the app's response.
+    """
+
+    app: App
+    client: CheckedSocketModeClient
+
+    def __init__(
+        self,
+        app: App,
+        app_token: str,
+        *,
+        ping_interval: float = PING_INTERVAL_S,
+        concurrency: int = 10,
+    ) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.client = CheckedSocketModeClient(
+            app_token=app_token,
+            logger=logging.getLogger("slack_sdk.socket_mode"),
+            web_client=app.client,
+            ping_interval=ping_interval,
+            concurrency=concurrency,
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Leave the connection and stop the client's threads.
+
+        The receiving thread sleeps in ``select`` until data or a ping is due; after the
+        close frame, shutting the socket down wakes it now instead of up to ten seconds
+        later.
+        """
+        self.client.auto_reconnect_enabled = False
+        session = self.client.current_session
+        ws = getattr(session, "sock", None)
+        raw = getattr(ws, "sock", None)
+        if isinstance(raw, socket.socket):
+            with contextlib.suppress(Exception):
+                ws.send_close()  # type: ignore[union-attr]
+            with contextlib.suppress(OSError):
+                raw.shutdown(socket.SHUT_RDWR)
+        self.client.close()
+
+    def handle(self, client: CheckedSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Dispatch one envelope to the app and acknowledge it."""
+        start = time.time()
+        response = run_bolt_app(self.app, req)
+        if response.status != 200:
+            logger.info(
+                "the app did not accept a %s envelope (status %s, envelope_id=%s)",
+                req.type,
+                response.status,
+                req.envelope_id,
+            )
+        send_response(client, req, response, start)
