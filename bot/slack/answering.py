@@ -3,8 +3,10 @@
 Listeners turn an event into a :class:`~bot.slack.replies.Question` and call
 :func:`submit`; the answer is produced in the worker pool by :func:`answer_job` through
 the shared engine (``/ask timeline TOPIC`` runs :func:`timeline_job` the same way). An
-answer to a question about change is followed by its timeline in the thread. Every
-failure ends in a short apology to the asker, never silence.
+answer in a thread or DM appears while it is written (:mod:`bot.slack.streaming`) and
+then becomes the checked answer; a slash command's answer is posted whole. An answer to
+a question about change is followed by its timeline in the thread. Every failure ends
+in a short apology to the asker, never silence (replacing any text already streamed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.slack.jobs import QueueFullError, Ticket
 from bot.slack.replies import Indicator, Question, clear_working, deliver, show_working, tell
 from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
+from bot.slack.streaming import AnswerStream
 from bot.slack.timelines import (
     follows_with_timeline,
     make_timeline,
@@ -121,12 +124,15 @@ def answer_job(
 ) -> None:
     """Answer ``question`` and post the reply (or an apology); runs in the worker pool."""
     notice = ticket.start()
+    stream = _open_stream(services, client, question, notice)
     try:
         if ticket.position > 0 and indicator == "status":
             show_working(client, question)
         thread = question.reply_thread
         history = services.store.thread_questions(question.channel, thread) if thread else []
-        answer = services.engine.ask(question.text, history=history)
+        answer = services.engine.ask(
+            question.text, history=history, on_token=stream.write if stream else None
+        )
         record = AnswerRecord(
             id=uuid.uuid4().hex[:16],
             channel=question.channel,
@@ -141,18 +147,48 @@ def answer_job(
         services.store.save_answer(record)
         asked_by = question.user if question.kind == "command" and not question.private else None
         blocks = answer_blocks(answer, record.id, asked_by=asked_by)
-        ts = deliver(client, question, blocks, answer_fallback_text(answer), notice)
+        text = answer_fallback_text(answer)
+        ts = stream.finish(blocks, text) if stream else None
+        if ts is None:
+            ts = deliver(client, question, blocks, text, notice)
         if ts:
             # The answer's ts roots the thread a DM follow-up may start under it.
             services.store.save_answer(replace(record, message_ts=ts))
     except Exception as exc:
         logger.exception("answering failed (%s)", question.context)
-        _apologise(client, question, apology_for(exc), notice)
+        shown = _abort(stream, question)
+        _apologise(client, question, apology_for(exc), shown or notice)
     else:
         if follows_with_timeline(answer):
             timeline_after_answer(services, client, question, record, ts)
     finally:
         clear_working(client, question, indicator)
+
+
+def _open_stream(
+    services: Services, client: WebClient, question: Question, notice: object
+) -> AnswerStream | None:
+    """A stream for the answer, or None where it is posted whole (a slash command)."""
+    if question.kind == "command":
+        return None
+    return AnswerStream(
+        client,
+        question,
+        services.streams,
+        notice=notice if isinstance(notice, str) else None,
+    )
+
+
+def _abort(stream: AnswerStream | None, question: Question) -> str | None:
+    """End the stream after a failure; the ts of the text shown, for the apology to
+    replace (unchecked text must not stand)."""
+    if stream is None:
+        return None
+    try:
+        return stream.abort()
+    except Exception:
+        logger.exception("could not end the stream (%s)", question.context)
+        return stream.ts if stream.started else None
 
 
 def timeline_after_answer(

@@ -39,6 +39,7 @@ class Question:
     thread_ts: str | None = None
     private: bool = False
     response_url: str | None = None
+    team: str | None = None  # the asker's workspace (a stream outside a DM names it)
 
     @property
     def reply_thread(self) -> str | None:

@@ -7,7 +7,7 @@ context (``context["chipbot"]``), so listeners stay small and hold no state.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from slack_bolt import BoltContext, BoltResponse
@@ -15,6 +15,7 @@ from slack_bolt import BoltContext, BoltResponse
 from bot.slack.jobs import JobPool
 from bot.slack.settings import SlackSettings
 from bot.slack.store import Store
+from bot.slack.streaming import StreamSupport
 from retrieval.models import Answer, Citation, SearchFilter
 
 if TYPE_CHECKING:
@@ -32,8 +33,15 @@ SUGGESTED_PROMPTS: tuple[str, ...] = (
 class Engine(Protocol):
     """The part of :class:`retrieval.engine.Chipbot` the Slack app uses."""
 
-    def ask(self, question: str, *, history: Sequence[str] = ()) -> Answer:
-        """Answer ``question`` with citations (``history``: earlier questions)."""
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer ``question`` with citations (``history``: earlier questions); a streaming
+        generator hands ``on_token`` each piece of text as it is written."""
         ...
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
@@ -56,6 +64,7 @@ class Services:
     pool: JobPool
     slack: SlackSettings
     suggested_prompts: tuple[str, ...] = SUGGESTED_PROMPTS
+    streams: StreamSupport = field(default_factory=StreamSupport)
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         """A bolt global middleware that puts these services into every request's context."""

@@ -14,17 +14,17 @@ from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
 
 def test_a_rate_limited_post_is_retried_after_retry_after(slack: Harness) -> None:
-    slack.fake.rate_limit_next("chat.postMessage", retry_after=1)
+    slack.fake.rate_limit_next("chat.startStream", retry_after=1)
     ts = slack.mention(CITED)
     slack.wait_answer("C1", ts)
-    assert [c.status for c in slack.fake.calls_to("chat.postMessage")] == [429, 200]
+    assert [c.status for c in slack.fake.calls_to("chat.startStream")] == [429, 200]
 
 
 def test_a_server_error_is_retried(slack: Harness) -> None:
-    slack.fake.server_error_next("chat.postMessage", status=503)
+    slack.fake.server_error_next("chat.startStream", status=503)
     ts = slack.mention(CITED)
     slack.wait_answer("C1", ts)
-    assert [c.status for c in slack.fake.calls_to("chat.postMessage")] == [503, 200]
+    assert [c.status for c in slack.fake.calls_to("chat.startStream")] == [503, 200]
 
 
 def test_an_engine_crash_posts_an_apology_in_the_thread(make_harness: MakeHarness) -> None:
@@ -43,11 +43,12 @@ def test_a_library_error_is_explained_in_the_apology(make_harness: MakeHarness) 
     assert message.text == ":warning: Sorry — the question is too long."
 
 
-def test_a_failed_answer_post_is_followed_by_an_apology(slack: Harness) -> None:
-    slack.fake.error_next("chat.postMessage", "invalid_blocks")
+def test_a_failed_answer_post_replaces_the_streamed_text_with_an_apology(slack: Harness) -> None:
+    slack.fake.error_next("chat.update", "invalid_blocks")
     ts = slack.mention(CITED)
     message = slack.wait_thread_text("C1", ts, "Sorry")
     assert message.text == APOLOGY
+    assert slack.fake.thread("C1", ts) == [message]
 
 
 def test_an_engine_crash_on_a_slash_command_apologises_privately(make_harness: MakeHarness) -> None:

@@ -60,10 +60,16 @@ class PartlyScripted:
     empty_timeline: bool = False
     asked: list[tuple[str, SearchFilter | None]] = field(default_factory=list)
 
-    def ask(self, question: str, *, history: Sequence[str] = ()) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
         if self.answer is not None:
             return self.answer
-        return self.engine.ask(question, history=history)
+        return self.engine.ask(question, history=history, on_token=on_token)
 
     def context(self, citation: Citation, chars: int = 400) -> tuple[str, str, str]:
         return self.engine.context(citation, chars)

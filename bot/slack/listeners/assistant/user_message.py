@@ -22,5 +22,6 @@ def user_message_callback(payload: dict[str, Any], context: BoltContext, client:
         user=payload.get("user"),
         message_ts=payload["ts"],
         thread_ts=payload["thread_ts"],
+        team=context.team_id,
     )
     ask_safely(services_from(context), client, question)

@@ -24,5 +24,6 @@ def app_mention_callback(event: dict[str, Any], context: BoltContext, client: We
         user=event.get("user"),
         message_ts=event["ts"],
         thread_ts=event.get("thread_ts"),
+        team=context.team_id,
     )
     ask_safely(services_from(context), client, question)

@@ -34,5 +34,6 @@ def message_callback(event: dict[str, Any], context: BoltContext, client: WebCli
         user=event.get("user"),
         message_ts=event["ts"],
         thread_ts=event.get("thread_ts"),
+        team=context.team_id,
     )
     ask_safely(services_from(context), client, question)
