@@ -48,6 +48,7 @@ BAD = {
     "loop": "redirect loop",
     "image": "not an article page (image/png)",
     "huge": "larger than the 300,000-byte cap",
+    "endless": "larger than the 300,000-byte cap",
     "stub": "too little article text",
     "broken": "broken text encoding",
     "scan": "PDF has no text layer",
@@ -85,6 +86,10 @@ def site() -> Iterator[Site]:
     running.add("/loop-b", Route(status=302, headers={"Location": "/loop-a"}))
     running.add("/photo.png", Route(b"\x89PNG\r\n\x1a\n" + bytes(200), content_type="image/png"))
     running.page("/huge.html", article_page(ARTICLES[0]) + "<!-- pad -->" * 30_000)
+    running.add(
+        "/endless.html",  # no Content-Length: the cap is enforced while reading
+        Route((article_page(ARTICLES[0]) + " " * 400_000).encode(), content_length=False),
+    )
     running.page("/stub.html", STUB_PAGE)
     broken = article_page(ARTICLES[1]).encode("utf-8").replace(b"the ", b"\xff\xfe ")
     running.add("/broken.html", Route(broken))
@@ -106,6 +111,7 @@ def bad_urls(site: Site) -> dict[str, str]:
         "loop": site.url("/loop-a"),
         "image": site.url("/photo.png"),
         "huge": site.url("/huge.html"),
+        "endless": site.url("/endless.html"),
         "stub": site.url("/stub.html"),
         "broken": site.url("/broken.html"),
         "scan": site.url("/scan.pdf"),
@@ -196,6 +202,16 @@ def test_bad_input_is_one_summary_line_and_leaves_the_index_untouched(
     assert BAD[name] in items[0].reason
     assert "\n" not in items[0].reason
     assert url not in by_url(web_engine)
+
+
+def test_a_batch_of_bad_input_alone_leaves_the_index_as_it_was(
+    web_index: tuple[Settings, IngestReport], web_engine: Chipbot, embedder: Any, site: Site
+) -> None:
+    store = web_engine.index.store
+    before = (store.info()["generation"], store.count())
+    report = ingest(list(bad_urls(site).values()), web_index[0], embedder)
+    assert report.counts["skipped"] == len(BAD)
+    assert (store.info()["generation"], store.count()) == before
 
 
 def test_extraction_keeps_95_percent_of_each_articles_sentences(

@@ -169,6 +169,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     validators: bool = True  # send ETag / Last-Modified and honour conditional requests
+    content_length: bool = True  # False: no Content-Length, the body ends when it closes
 
 
 class Site:
@@ -227,17 +228,29 @@ class Site:
                     if self.headers.get("If-None-Match") == etag:
                         self._send(304, b"", "", headers)
                         return
-                self._send(route.status, route.body, route.content_type, headers)
+                self._send(
+                    route.status, route.body, route.content_type, headers, route.content_length
+                )
 
-            def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str]) -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                ctype: str,
+                headers: dict[str, str],
+                length: bool = True,
+            ) -> None:
                 try:
                     self.send_response(status)
                     if ctype:
                         self.send_header("Content-Type", ctype)
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    if status != 304:
+                    if status != 304 and length:
                         self.send_header("Content-Length", str(len(body)))
+                    if not length:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
                     self.end_headers()
                     if status != 304:
                         self.wfile.write(body)
