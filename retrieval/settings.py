@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(default=10_000_000, ge=1)
     max_redirects: int = Field(default=5, ge=0, le=30)
     min_article_chars: int = Field(default=250, ge=0)
+    # Seconds between two requests to one host (`chipbot watch` waits at least 1 s).
+    fetch_interval: float = Field(default=0.0, ge=0)
     seeds_dir: Path | None = None
 
     @field_validator("data_dir", "model_cache_dir", mode="before")
