@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                 # full: speed vs peer, scale 1k/10k/100k, server
     python benchmarks/run.py --quick         # ~2 minutes: small sizes, few runs (CI)
-    python benchmarks/run.py --readme        # also rewrite README.md's speed block
+    python benchmarks/run.py --readme        # also rewrite the speed block (docs/benchmarks.md)
 
 Results go to ``benchmarks/results/latest.json`` (``quick.json`` in quick mode). The
 ratios compare chipbot with the LangChain-tutorial pipeline measured in the same run
@@ -206,7 +206,8 @@ def report(result: dict[str, Any]) -> str:
             "Targets (issue 5):",
             targets_table(result["targets"]),
             "Beyond one machine: `CHIPBOT_CHROMA_URL` (or `--chroma-url`) moves the vectors to "
-            "a Chroma server with no other change; [docs/deployment.md](docs/deployment.md) "
+            # Relative to docs/benchmarks.md, the page that holds the speed block.
+            "a Chroma server with no other change; [deployment.md](deployment.md) "
             "describes the team setup (one Chroma server, stateless Slack app processes in "
             "HTTP mode behind a load balancer, ingestion as a job) and what the processes "
             "share.",
@@ -218,7 +219,7 @@ def main() -> None:
     """Run, print, save; optionally write the README block."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small and fast (CI)")
-    parser.add_argument("--readme", action="store_true", help="rewrite README's speed block")
+    parser.add_argument("--readme", action="store_true", help="rewrite the speed block in docs/")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder")
     parser.add_argument(
@@ -240,7 +241,7 @@ def main() -> None:
         print(f"\nwritten: {out}")
     if args.readme:
         update_block("speed", text)
-        print("README.md speed block updated")
+        print("speed block (docs/benchmarks.md) and the README's headline updated")
 
 
 if __name__ == "__main__":
