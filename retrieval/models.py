@@ -182,7 +182,7 @@ class Answer:
     temporal: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON shape of an answer (see README, "JSON output")."""
+        """The documented JSON shape of an answer (see docs/cli.md, "JSON output")."""
         return {
             "question": self.question,
             "standalone_question": self.standalone_question,
