@@ -7,7 +7,7 @@ Per encoder: cold load time in a fresh subprocess (imports included, as a cold
 after a warm-up; the cosine of its vectors to sentence-transformers' (the reference)
 on the same passages; and the seed gold set evaluated on an index whose passages that
 encoder embedded (queries always by the default query encoder). ``--readme`` writes
-the table into README.md.
+the table into docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=512)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--load-runs", type=int, default=3)
-    parser.add_argument("--readme", action="store_true", help="Write the table into README.md.")
+    parser.add_argument("--readme", action="store_true", help="Write the table into the docs.")
     parser.add_argument(
         "--scifact",
         type=Path,

@@ -14,8 +14,8 @@ Two measurements per conversation (format: eval/README.md, "Follow-up conversati
   question is also asked as the gold rewrite (what a perfect rewriter would get from this
   reader) and as the bare follow-up without history (what no rewriting gets).
 
-Prints a table; with ``--json`` the last line is one JSON object. Writes the README block
-``followups-eval`` unless ``--no-readme``.
+Prints a table; with ``--json`` the last line is one JSON object. Writes the block
+``followups-eval`` (docs/benchmarks.md) unless ``--no-readme``.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--corpus", type=Path, default=EXPORT_CONTROLS, help="The export-controls folder."
     )
     parser.add_argument("--no-answers", action="store_true", help="Rewrites only: no index.")
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument("--json", action="store_true", help="End with one JSON line.")
     args = parser.parse_args(argv)
 

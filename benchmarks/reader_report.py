@@ -57,7 +57,7 @@ def markdown(model: dict[str, Any], calibration: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     args = parser.parse_args()
     model = json.loads((ANSWER / "reader_model.json").read_text("utf-8"))
     calibration = json.loads((ANSWER / "calibration.json").read_text("utf-8"))

@@ -566,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help=f"Week {QUICK_WEEK}'s CNN questions only (CI)."
     )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument("--cache", type=Path, help="Index cache (default ~/.cache/chipbot-bench).")
     args = parser.parse_args(argv)
     weeks = [QUICK_WEEK] if args.quick and not args.week else args.week

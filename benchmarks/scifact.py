@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="SciFact folder.")
     parser.add_argument("--quick", action="store_true", help="A small fixed slice (for CI).")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument("--cache", type=Path, help="Index cache (default ~/.cache/chipbot-bench).")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()

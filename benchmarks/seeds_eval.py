@@ -1,4 +1,4 @@
-"""Evaluate chipbot on a gold question set and write the figures into README.md.
+"""Evaluate chipbot on a gold question set and write the figures into docs/benchmarks.md.
 
     python benchmarks/seeds_eval.py [--set seeds|export-controls] [--no-readme] [--json]
     python benchmarks/seeds_eval.py --gold FILE --corpus DIR [--corpus DIR ...]
@@ -8,12 +8,12 @@ runs every question of its gold file through the offline generator, each under i
 ``since``/``until`` bounds, and prints the report (overall and per question type) and the
 questions answered wrongly. Presets:
 
-- ``seeds`` (default): eval/seeds_gold.jsonl on the shipped seeds; README block ``seeds-eval``.
+- ``seeds`` (default): eval/seeds_gold.jsonl on the shipped seeds; block ``seeds-eval``.
 - ``export-controls``: eval/export_controls_gold.jsonl on the seeds plus
-  ``../shared/corpora/export-controls`` (read in place); README block ``export-controls-eval``.
+  ``../shared/corpora/export-controls`` (read in place); block ``export-controls-eval``.
 
 ``--gold`` and ``--corpus`` replace the preset's gold file and corpora; such a run prints
-its report but leaves README.md alone, since its figures are not the preset's.
+its report but leaves the docs alone, since its figures are not the preset's.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def main() -> int:
         action="append",
         help="Folder to index instead of the preset's (repeatable).",
     )
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
     args = parser.parse_args()
     preset = PRESETS[args.set]

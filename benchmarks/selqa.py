@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="Only the JSON line.")
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument("--cache", type=Path, default=None, help="Vector cache (.npy path).")
     args = parser.parse_args(argv)
     result = run(args.data, args.split, args.folds, args.cache)

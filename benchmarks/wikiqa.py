@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="WikiQA folder.")
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--json", action="store_true", help="Only the JSON line.")
-    parser.add_argument("--no-readme", action="store_true", help="Do not touch README.md.")
+    parser.add_argument("--no-readme", action="store_true", help="Do not touch the docs.")
     parser.add_argument(
         "--thresholds",
         type=Path,
