@@ -30,7 +30,7 @@ import logging
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -124,9 +124,11 @@ class _Run:
         embedder: Embedder,
         progress: Progress | None,
         web: WebSources,
+        sources: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.web = web
+        self.sources = dict(sources or {})  # URL -> source name given by its feed
         self.gone: dict[str, str] = {}  # URL -> "HTTP 404 …" seen this run
         self.settings = settings
         self.embedder = embedder
@@ -212,7 +214,10 @@ class _Run:
         if duplicate is not None:
             self._item(url, None, "skipped", duplicate)
             return None
-        return self._plan_article(outcome.article, outcome.snapshot)
+        article = outcome.article
+        if url in self.sources:
+            article = dataclasses.replace(article, source=self.sources[url])
+        return self._plan_article(article, outcome.snapshot)
 
     def _plan_article(self, article: Article, snapshot: Snapshot | None) -> _Work | None:
         digest = article.content_hash
@@ -416,6 +421,7 @@ def ingest(
     prune: bool = False,
     rebuild: bool = False,
     progress: Progress | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Bring the index up to date with the article files under ``paths`` and the URLs.
 
@@ -423,11 +429,12 @@ def ingest(
     bad files and pages are reported as skipped and never abort the batch. ``prune``
     removes articles whose files are gone or whose URL answers 404/410; ``rebuild`` builds
     a fresh collection from ``paths`` plus every still-existing file of the old index
-    (web articles from their stored snapshots).
+    (web articles from their stored snapshots). ``sources`` names the source of some URLs
+    (a feed's ``--source``), overriding the site name their pages give.
     """
     backend = open_backend(settings)
     try:
-        return _ingest(backend, paths, settings, embedder, prune, rebuild, progress)
+        return _ingest(backend, paths, settings, embedder, prune, rebuild, progress, sources)
     finally:
         backend.close()  # lets readers in this process see the writes (see ChromaBackend)
 
@@ -440,6 +447,7 @@ def _ingest(
     prune: bool,
     rebuild: bool,
     progress: Progress | None,
+    sources: Mapping[str, str] | None = None,
 ) -> IngestReport:
     report = IngestReport()
     files = _discover(paths, report)
@@ -455,7 +463,7 @@ def _ingest(
 
     web = WebSources(settings, backend)
     try:
-        run = _Run(store, settings, embedder, progress, web)
+        run = _Run(store, settings, embedder, progress, web, sources)
         run.report.items.extend(report.items)
         run.total = len(files)
         batch: list[_Work] = []

@@ -276,3 +276,32 @@ def serve() -> Iterator[Site]:
             Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"),
         )
         yield site
+
+
+def rss_feed(items: list[tuple[str, str, dt.date]]) -> bytes:
+    """An RSS 2.0 feed of (title, link, date) items."""
+    entries = "\n".join(
+        f"<item><title>{html.escape(title)}</title><link>{html.escape(link)}</link>"
+        f"<pubDate>{format_datetime(dt.datetime(d.year, d.month, d.day, 9, tzinfo=dt.UTC))}"
+        f"</pubDate><guid>{html.escape(link)}</guid></item>"
+        for title, link, d in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+        "<title>Trade Policy Watch</title><link>http://127.0.0.1/</link>"
+        f"<description>Export controls</description>\n{entries}\n</channel></rss>\n"
+    ).encode()
+
+
+def atom_feed(items: list[tuple[str, str, dt.date]]) -> bytes:
+    """An Atom 1.0 feed of (title, link, date) items (links may be relative)."""
+    entries = "\n".join(
+        f'<entry><title>{html.escape(title)}</title><link href="{html.escape(link)}"/>'
+        f"<id>{html.escape(link)}</id><updated>{d.isoformat()}T09:00:00Z</updated></entry>"
+        for title, link, d in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>Ministry statements</title><id>urn:test:ministry</id>"
+        f"<updated>2023-08-01T00:00:00Z</updated>\n{entries}\n</feed>\n"
+    ).encode()

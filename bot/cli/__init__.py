@@ -18,12 +18,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("bot.cli.docs:docs", "List the indexed articles."),
     "eval": ("bot.cli.eval:eval_command", "Score answers against a gold question set."),
     "feedback": ("bot.cli.feedback:feedback", "List feedback given on answers in Slack."),
+    "feeds": ("bot.cli.feeds:feeds", "Add, list or remove the RSS/Atom feeds `watch` follows."),
     "ingest": ("bot.cli.ingest:ingest", "Index article files and folders (incremental)."),
     "prompts": ("bot.cli.prompts:prompts", "List the LLM prompt templates and their versions."),
     "show": ("bot.cli.show:show", "Show a cited passage in its article."),
     "slack": ("bot.cli.slack:slack", "Run the Slack app (Socket Mode or HTTP)."),
     "status": ("bot.cli.status:status", "Show where things are and check that everything loads."),
     "timeline": ("bot.cli.timeline:timeline", "The dated, cited statements on a topic, in order."),
+    "watch": ("bot.cli.watch:watch", "Ingest new items of the followed feeds, once or forever."),
 }
 
 

@@ -97,6 +97,7 @@ class WebSources:
                     timeout=self.settings.fetch_timeout,
                     max_bytes=self.settings.max_page_bytes,
                     max_redirects=self.settings.max_redirects,
+                    per_host_interval=self.settings.fetch_interval,
                 )
             )
         return self._fetcher
