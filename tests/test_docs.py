@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks import headline
 from benchmarks.readme import read_block, update_block
+from retrieval.engine import Chipbot
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -148,3 +149,28 @@ def test_every_relative_link_points_at_an_existing_file_and_heading(page: Path) 
         if not target.exists() or missing_heading:
             broken.append(link)
     assert broken == []
+
+
+def readme_code_blocks() -> list[str]:
+    return re.findall(r"^```\w*\n(.*?)^```", (ROOT / "README.md").read_text("utf-8"), re.M | re.S)
+
+
+def test_the_readme_test_command_is_the_one_ci_runs() -> None:
+    commands = [line for line in readme_code_blocks()[0].splitlines() if line.strip()]
+    assert "bash scripts/test.sh" in commands
+    assert "\nbash scripts/test.sh\n" in (ROOT / ".ci" / "run").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_the_readme_sample_answer_is_what_chipbot_answers(engine: Chipbot) -> None:
+    sample = readme_code_blocks()[1]
+    question = re.search(r'^\$ chipbot ask "(.*)"$', sample, re.M)
+    assert question is not None
+    assert f'chipbot ask "{question[1]}"' in readme_code_blocks()[0]
+    shown_answer = sample[question.end() : sample.index("\nSources\n")]
+    shown_spans = re.findall(r"/seeds/(\w+)\.txt:(\d+)-(\d+)\)", sample)
+
+    answer = engine.ask(question[1])
+
+    assert " ".join(shown_answer.split()) == " ".join(answer.answer.split())
+    assert shown_spans == [(c.article_id, str(c.start), str(c.end)) for c in answer.citations]
