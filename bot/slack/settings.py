@@ -46,6 +46,16 @@ class SlackSettings(FeedbackSettings):
         default=100, ge=1, validation_alias=AliasChoices("CHIPBOT_SLACK_QUEUE", "max_queued")
     )
     port: int = Field(default=3000, ge=0, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    # `/ask add URL`: the users (U…) and channels (C…) allowed to add articles (none: off);
+    # links posted in the ingest channels are added automatically (opt-in).
+    ingest_allow: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        validation_alias=AliasChoices("CHIPBOT_SLACK_INGEST_ALLOW", "ingest_allow"),
+    )
+    ingest_channels: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        validation_alias=AliasChoices("CHIPBOT_SLACK_INGEST_CHANNELS", "ingest_channels"),
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -75,7 +85,7 @@ class SlackSettings(FeedbackSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("channels", mode="before")
+    @field_validator("channels", "ingest_allow", "ingest_channels", mode="before")
     @classmethod
     def _split_channels(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -96,6 +106,12 @@ class SlackSettings(FeedbackSettings):
         """Whether the bot may answer in ``channel`` (DMs are always allowed)."""
         return not self.channels or channel in self.channels or channel.startswith("D")
 
+    def may_add(self, user: str | None, channel: str) -> bool:
+        """Whether ``user`` in ``channel`` may add articles (``/ask add URL``)."""
+        return bool(self.ingest_allow) and (
+            user in self.ingest_allow or channel in self.ingest_allow
+        )
+
 
 # Field name -> the environment variable users set, for error messages.
 ENV_NAMES = {
@@ -110,6 +126,8 @@ ENV_NAMES = {
     "database_url": "CHIPBOT_DATABASE_URL",
     "db_auto_upgrade": "CHIPBOT_DB_AUTO_UPGRADE",
     "port": "PORT",
+    "ingest_allow": "CHIPBOT_SLACK_INGEST_ALLOW",
+    "ingest_channels": "CHIPBOT_SLACK_INGEST_CHANNELS",
 }
 
 
