@@ -107,6 +107,16 @@ class CheckedSocketModeClient(SocketModeClient):
         self.rejected = 0
         self._rejected_lock = threading.Lock()
 
+    def connect(self) -> None:
+        """Open a new connection, then let the old one's reader go.
+
+        slack_sdk closes the old connection from this thread, which may leave its reader
+        asleep in ``select`` for up to ten seconds, and the new connection starts only
+        when that reader returns; hanging up first wakes it at once.
+        """
+        _hang_up(self.current_session)
+        super().connect()
+
     def enqueue_message(self, message: str) -> None:
         """Queue ``message`` for the listeners, or reject it (see :func:`check_message`)."""
         try:
@@ -131,6 +141,20 @@ class CheckedSocketModeClient(SocketModeClient):
             self.send_socket_mode_response({"envelope_id": error.envelope_id})
         except Exception:
             logger.exception("could not acknowledge the rejected envelope %s", error.envelope_id)
+
+
+def _hang_up(session: object) -> None:
+    """Close a websocket-client session's connection now: a close frame, then the socket
+    shut both ways, which wakes a reader sleeping in ``select`` on it (closing the
+    socket alone does not)."""
+    ws = getattr(session, "sock", None)
+    raw = getattr(ws, "sock", None)
+    if not isinstance(raw, socket.socket):
+        return
+    with contextlib.suppress(Exception):
+        ws.send_close()  # type: ignore[union-attr]
+    with contextlib.suppress(OSError):
+        raw.shutdown(socket.SHUT_RDWR)
 
 
 class SocketModeRunner(BaseSocketModeHandler):
@@ -170,14 +194,7 @@ class SocketModeRunner(BaseSocketModeHandler):
         later.
         """
         self.client.auto_reconnect_enabled = False
-        session = self.client.current_session
-        ws = getattr(session, "sock", None)
-        raw = getattr(ws, "sock", None)
-        if isinstance(raw, socket.socket):
-            with contextlib.suppress(Exception):
-                ws.send_close()  # type: ignore[union-attr]
-            with contextlib.suppress(OSError):
-                raw.shutdown(socket.SHUT_RDWR)
+        _hang_up(self.client.current_session)
         self.client.close()
 
     def handle(self, client: CheckedSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
