@@ -15,10 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-
-from retrieval.encoders.base import Embedder
+from retrieval.encoders.base import F32, Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +29,9 @@ def cpu_flags() -> frozenset[str]:
     try:
         text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return frozenset(line.partition(":")[2].split())
-    return frozenset()
+        text = ""
+    flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return frozenset(flags.partition(":")[2].split())
 
 
 def has_amx_bf16() -> bool:
@@ -68,13 +63,11 @@ class BatchRouter:
                 logger.info("big batches go to %s", type(self._big).__name__)
             return self._big
 
-    def embed_documents(
-        self, texts: Sequence[str], batch_size: int = 64
-    ) -> npt.NDArray[np.float32]:
+    def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> F32:
         """Unit-length float32 vectors; big calls go to the big-batch encoder."""
         encoder = self.big if len(texts) >= self.big_batch else self._small
         return encoder.embed_documents(texts, batch_size=batch_size)
 
-    def embed_query(self, text: str) -> npt.NDArray[np.float32]:
+    def embed_query(self, text: str) -> F32:
         """One unit-length float32 vector, by the small encoder."""
         return self._small.embed_query(text)

@@ -1,10 +1,10 @@
 """The default encoder: a model's cached ONNX export, run by onnxruntime.
 
-In a fresh process it loads in ~0.35 s on 2 cores (onnxruntime's import ~0.13 s, the
-session ~0.17 s, the tokenizer ~0.02 s) and embeds a question in ~5 ms; torch is
-imported only when the export has to be made (:mod:`.onnx_export`). Texts are prepared
-as sentence-transformers prepares them: stripped, lowercased if the model says so,
-tokenised by the same tokenizer, truncated to the model's ``max_seq_length``.
+In a fresh process it loads in ~0.25 s on 2 cores (onnxruntime's import ~0.13 s, the
+session ~0.1 s, the tokenizer ~0.02 s) and embeds a question in ~5 ms; torch is
+imported only to make the export (:mod:`.onnx_export`). Texts are prepared as
+sentence-transformers does: stripped, lowercased if the model says so, tokenised by
+the same tokenizer, truncated to the model's ``max_seq_length``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,14 @@
 """A standard ONNX export of a sentence-transformers model, made once and cached.
 
-The export is ``torch.onnx.export`` of the model's transformer followed by mean pooling
-and L2 normalisation (sentence-transformers' ``Transformer -> Pooling(mean) ->
-Normalize``), with the tokenizer sentence-transformers uses saved beside it. It is made
-where torch is loaded anyway (ingest), or on first use, and is kept only if it
-reproduces sentence-transformers' vectors on probe texts; a model it does not reproduce
-(another pooling, extra modules) is refused with :class:`ConfigError`.
+``torch.onnx.export`` of the model's transformer, mean pooling and L2 normalisation
+(sentence-transformers' ``Transformer -> Pooling(mean) -> Normalize``), the tokenizer
+sentence-transformers uses saved beside it. Made where torch is loaded anyway (ingest)
+or on first use, and kept only if it reproduces sentence-transformers' vectors on probe
+texts: a model it does not reproduce (other pooling, extra modules) is a ConfigError.
 
-Exports live in ``<cache_dir>/onnx/<key>/``, ``key`` a hash of the model files' names,
-sizes and modification times and of :data:`EXPORT_VERSION`: a changed file means a new
-export, while hashing the weights' content (90 MB) would cost ~0.1 s on every cold
-start. A file lock keeps concurrent processes from exporting one model twice;
+Exports live in ``<cache_dir>/onnx/<key>/``, ``key`` hashing the model files' names,
+sizes and modification times and :data:`EXPORT_VERSION` (hashing 90 MB of weights would
+cost ~0.1 s per cold start). A file lock keeps processes from exporting a model twice;
 ``encoder.json``, written last, marks an export complete, so readers need no lock.
 """
 
@@ -20,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,10 @@ from retrieval.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 #: Bumped when the exported graph changes, so that older exports are not reused.
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 MODEL_FILE = "model.onnx"
+#: Weights beside the graph: onnxruntime maps them, halving session creation and memory.
+WEIGHTS_FILE = "model.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "encoder.json"
 _OPSET = 17
@@ -100,6 +101,22 @@ def _mean_pooled(model: Any) -> Any:
     return MeanPooled().eval()
 
 
+def _save_with_external_weights(exported: Path, target: Path) -> None:
+    import onnx
+
+    (target / WEIGHTS_FILE).unlink(missing_ok=True)  # onnx appends to an existing file
+    onnx.save_model(
+        onnx.load(str(exported)),
+        str(target / MODEL_FILE),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=WEIGHTS_FILE,
+        size_threshold=1024,
+    )
+    shutil.copymode(target / MODEL_FILE, target / WEIGHTS_FILE)  # onnx makes it owner-only
+    exported.unlink()
+
+
 def _export(model_dir: Path, target: Path) -> None:
     """Export ``model_dir`` into ``target``, check it against sentence-transformers, keep it."""
     import torch
@@ -144,7 +161,7 @@ def _export(model_dir: Path, target: Path) -> None:
         raise ConfigError(
             f"cannot export {model_dir} to ONNX ({exc}); use the sentence-transformers encoder"
         ) from exc
-    os.replace(partial, target / MODEL_FILE)
+    _save_with_external_weights(partial, target)
     tokenizer = getattr(reference.model.tokenizer, "backend_tokenizer", None)
     if tokenizer is None:
         raise ConfigError(f"{model_dir} has no fast (tokenizers) tokenizer; cannot export it")

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from retrieval.encoders.base import normalise
+from retrieval.encoders.base import F32, normalise
 from retrieval.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -38,10 +37,7 @@ class SentenceTransformerEncoder:
     """Wraps ``SentenceTransformer`` on CPU with normalised float32 output."""
 
     def __init__(self, model: Path | str, name: str | None = None, bf16: bool = False) -> None:
-        """Load ``model`` (a local dir or a name in the local HF cache) offline.
-
-        ``model`` is the loaded ``SentenceTransformer`` (the ONNX export reads it).
-        """
+        """Load ``model`` (a local dir or a name in the local HF cache) offline."""
         sentence_transformer = _import_offline()
         self.name = name or str(model)
         try:
@@ -65,9 +61,7 @@ class SentenceTransformerEncoder:
 
             self.model = self.model.to(torch.bfloat16)
 
-    def embed_documents(
-        self, texts: Sequence[str], batch_size: int = 64
-    ) -> npt.NDArray[np.float32]:
+    def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> F32:
         """Unit-length float32 vectors, shape ``(len(texts), dim)``."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -86,6 +80,6 @@ class SentenceTransformerEncoder:
         )
         return normalise(np.asarray(tensor.float().cpu().numpy(), dtype=np.float32))
 
-    def embed_query(self, text: str) -> npt.NDArray[np.float32]:
+    def embed_query(self, text: str) -> F32:
         """One unit-length float32 vector, shape ``(dim,)``."""
         return self.embed_documents([text])[0]
