@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.adding import add_command, add_target
 from bot.slack.answering import NOT_ENABLED, ask_safely, timeline_job
 from bot.slack.mrkdwn import clean_incoming, clip, escape
 from bot.slack.replies import Question
@@ -52,6 +53,10 @@ def ask_command_callback(
     channel = command["channel_id"]
     if not text or text.lower() == "help":
         ack(USAGE)
+        return
+    target = add_target(text)
+    if target is not None:  # `/ask add URL`: add an article (allow-listed only)
+        add_command(ack, services, client, command, target)
         return
     topic = timeline_topic(text)
     if topic == "":
