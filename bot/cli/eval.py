@@ -9,7 +9,7 @@ import click
 
 from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_settings
 from bot.cli.render import dumps
-from retrieval.engine import Chipbot, read_article_text
+from retrieval.engine import Chipbot
 from retrieval.evaluation import METRIC_NAMES as METRICS
 
 
@@ -61,7 +61,7 @@ def eval_command(
     settings = load_settings(data_dir=data_dir, llm=llm)
     engine = Chipbot.from_settings(settings)
     engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
-    texts = {a.id: read_article_text(a.path) for a in engine.articles()}
+    texts = {a.id: engine.article_text(a) for a in engine.articles()}  # snapshots too
     questions = load_gold(gold_file, texts)
 
     def ask(question):  # type: ignore[no-untyped-def]
