@@ -30,7 +30,7 @@ import logging
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -47,7 +47,7 @@ from retrieval.parsing import SUPPORTED_SUFFIXES, ArticleSkipped, discover, pars
 from retrieval.sentence_vectors import CachedEmbedder, open_cache, record_sentences
 from retrieval.settings import Settings
 from retrieval.store import VectorBackend, VectorStore, index_meta, new_generation, open_backend
-from retrieval.web.refresh import Failed, Unchanged, WebSources
+from retrieval.web.refresh import Failed, Unchanged, UrlHints, WebSources
 from retrieval.web.snapshots import Snapshot
 from retrieval.web.sources import WEB_SUFFIXES, is_url
 
@@ -124,11 +124,11 @@ class _Run:
         embedder: Embedder,
         progress: Progress | None,
         web: WebSources,
-        sources: Mapping[str, str] | None = None,
+        hints: UrlHints | None = None,
     ) -> None:
         self.store = store
         self.web = web
-        self.sources = dict(sources or {})  # URL -> source name given by its feed
+        self.hints = hints or UrlHints()
         self.gone: dict[str, str] = {}  # URL -> "HTTP 404 …" seen this run
         self.settings = settings
         self.embedder = embedder
@@ -214,10 +214,7 @@ class _Run:
         if duplicate is not None:
             self._item(url, None, "skipped", duplicate)
             return None
-        article = outcome.article
-        if url in self.sources:
-            article = dataclasses.replace(article, source=self.sources[url])
-        return self._plan_article(article, outcome.snapshot)
+        return self._plan_article(self.hints.apply(url, outcome.article), outcome.snapshot)
 
     def _plan_article(self, article: Article, snapshot: Snapshot | None) -> _Work | None:
         digest = article.content_hash
@@ -421,7 +418,7 @@ def ingest(
     prune: bool = False,
     rebuild: bool = False,
     progress: Progress | None = None,
-    sources: Mapping[str, str] | None = None,
+    hints: UrlHints | None = None,
 ) -> IngestReport:
     """Bring the index up to date with the article files under ``paths`` and the URLs.
 
@@ -429,12 +426,12 @@ def ingest(
     bad files and pages are reported as skipped and never abort the batch. ``prune``
     removes articles whose files are gone or whose URL answers 404/410; ``rebuild`` builds
     a fresh collection from ``paths`` plus every still-existing file of the old index
-    (web articles from their stored snapshots). ``sources`` names the source of some URLs
-    (a feed's ``--source``), overriding the site name their pages give.
+    (web articles from their stored snapshots). ``hints`` name the source (and a date for
+    pages without one) of some URLs, as a feed does, and may lend the HTTP client.
     """
     backend = open_backend(settings)
     try:
-        return _ingest(backend, paths, settings, embedder, prune, rebuild, progress, sources)
+        return _ingest(backend, paths, settings, embedder, prune, rebuild, progress, hints)
     finally:
         backend.close()  # lets readers in this process see the writes (see ChromaBackend)
 
@@ -447,7 +444,7 @@ def _ingest(
     prune: bool,
     rebuild: bool,
     progress: Progress | None,
-    sources: Mapping[str, str] | None = None,
+    hints: UrlHints | None = None,
 ) -> IngestReport:
     report = IngestReport()
     files = _discover(paths, report)
@@ -461,9 +458,9 @@ def _ingest(
     else:
         store = _open_for_ingest(backend, settings, embedder)
 
-    web = WebSources(settings, backend)
+    web = WebSources(settings, backend, hints.fetcher if hints else None)
     try:
-        run = _Run(store, settings, embedder, progress, web, sources)
+        run = _Run(store, settings, embedder, progress, web, hints)
         run.report.items.extend(report.items)
         run.total = len(files)
         batch: list[_Work] = []

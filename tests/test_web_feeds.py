@@ -120,6 +120,22 @@ def test_a_failing_feed_or_item_costs_a_line_and_is_retried_next_run(
     assert feed.failed == {}
 
 
+@pytest.mark.slow
+def test_an_item_page_without_a_date_takes_the_feeds_date(
+    site: Site, settings: Settings, embedder: Any
+) -> None:
+    article = ARTICLES[6]
+    link = site.page("/undated.html", article_page(article, meta_date="none"))
+    site.add(
+        "/undated.rss",
+        Route(rss_feed([(article.title, link, article.date)]), content_type="application/rss+xml"),
+    )
+    follow(settings, (site.url("/undated.rss"), None))
+    assert watch_once(settings, lambda: embedder).report.counts["added"] == 1
+    [info] = Chipbot(settings, embedder=embedder).articles()
+    assert info.date == article.date
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"), [("30m", 1800), ("2h", 7200), ("90s", 90), ("5", 300)]
 )

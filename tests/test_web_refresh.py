@@ -149,6 +149,22 @@ def test_prune_drops_an_article_whose_url_now_answers_gone(
     assert remaining == set(urls[1:])
 
 
+def test_a_robots_crawl_delay_spaces_requests_to_its_host(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval.web import fetch
+
+    site.add("/robots.txt", Route(b"User-agent: *\nCrawl-delay: 2\n", content_type="text/plain"))
+    urls = serve_short(site)
+    waits: list[float] = []
+    monkeypatch.setattr(fetch.time, "sleep", waits.append)
+    with fetch.Fetcher() as fetcher:
+        for url in urls:
+            fetcher.get(url)
+    assert len(waits) == len(urls)  # after robots.txt, and before each later page
+    assert all(1.0 < w <= 2.0 for w in waits)
+
+
 def test_a_rebuild_keeps_web_articles_from_their_snapshots_without_fetching(
     site: Site, settings: Settings, embedder: Any
 ) -> None:

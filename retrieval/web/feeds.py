@@ -189,16 +189,20 @@ def watch_once(
 ) -> WatchRun:
     """Fetch every feed, ingest the items not seen yet (and those to retry), save state.
 
+    An item's page without a date of its own takes the feed's date for it.
+
     ``embed`` returns the document embedder; it is only called when there is something
     to ingest, so a run that finds nothing new never loads the model.
     """
     from retrieval.ingest import ingest
     from retrieval.web.fetch import Fetcher, FetchLimits
+    from retrieval.web.refresh import UrlHints
 
     feeds = feeds or FeedList.load(settings.data_dir)
     run = WatchRun(feeds=len(feeds.feeds))
     wanted: dict[str, Feed] = {}
     sources: dict[str, str] = {}
+    dates: dict[str, dt.date] = {}
     limits = FetchLimits(
         timeout=settings.fetch_timeout,
         max_bytes=settings.max_page_bytes,
@@ -219,14 +223,17 @@ def watch_once(
                 feed.last_error = ""
             seen = set(feed.seen)
             links = [i.link for i in items if i.link not in seen] + list(feed.failed)
+            dates.update((i.link, i.published) for i in items if i.published)
             for link in dict.fromkeys(links):
                 wanted.setdefault(link, feed)
                 if feed.source:
                     sources[link] = feed.source
-    run.new_items = len(wanted)
-    if wanted:
-        run.report = ingest(list(wanted), settings, embed(), sources=sources)
-        _record(run, wanted)
+        run.new_items = len(wanted)
+        if wanted:
+            # The same client: the per-host waits span the feed and its items.
+            hints = UrlHints(sources=sources, dates=dates, fetcher=fetcher)
+            run.report = ingest(list(wanted), settings, embed(), hints=hints)
+            _record(run, wanted)
     feeds.save()
     return run
 

@@ -34,6 +34,9 @@ FEED_TYPES = (
     "application/feed+json",
 )
 _ROBOTS_MAX_BYTES = 500_000
+# A robots.txt Crawl-delay is honoured up to this many seconds (a larger one would stall
+# a whole run on one host).
+MAX_CRAWL_DELAY = 30.0
 
 
 class FetchError(IngestError):
@@ -56,7 +59,8 @@ class FetchLimits:
     timeout: float = 20.0
     max_bytes: int = 10_000_000
     max_redirects: int = 5
-    # Seconds between two requests to the same host (feeds ask for politeness).
+    # Seconds between two requests to the same host (feeds ask for politeness); a
+    # robots.txt Crawl-delay raises it for its host.
     per_host_interval: float = 0.0
 
 
@@ -113,6 +117,7 @@ class Fetcher:
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
         self._last_request: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}  # host -> robots.txt Crawl-delay
         self.requests = 0
 
     def close(self) -> None:
@@ -127,11 +132,10 @@ class Fetcher:
 
     # -- politeness --------------------------------------------------------------------
     def _wait_for(self, host: str) -> None:
-        interval = self.limits.per_host_interval
-        if interval <= 0:
-            return
+        # Every request is recorded: a Crawl-delay learnt from robots.txt counts from it.
+        interval = max(self.limits.per_host_interval, self._crawl_delay.get(host, 0.0))
         last = self._last_request.get(host)
-        if last is not None:
+        if last is not None and interval > 0:
             delay = last + interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -158,6 +162,9 @@ class Fetcher:
             else:
                 body = response.content[:_ROBOTS_MAX_BYTES].decode("utf-8", "replace")
                 parser.parse(body.splitlines())
+                delay = parser.crawl_delay(USER_AGENT)
+                if delay:
+                    self._crawl_delay[parts.netloc] = min(float(delay), MAX_CRAWL_DELAY)
         except httpx.HTTPError as exc:
             # The page itself would fail the same way: say why, not "robots.txt".
             verdict = self._reason(exc)

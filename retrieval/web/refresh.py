@@ -11,11 +11,14 @@ duplicate, and so is a page whose text is near-identical (word 5-shingle Jaccard
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from retrieval.models import Article, ChunkRecord
 from retrieval.settings import Settings
@@ -37,6 +40,26 @@ logger = logging.getLogger(__name__)
 NEAR_DUPLICATE = 0.9
 GONE_STATUSES = (404, 410)
 _WORD = re.compile(r"\w+")
+
+
+@dataclass
+class UrlHints:
+    """What a caller knows about some URLs beyond their pages (a feed's source name and
+    item dates), and an HTTP client to share (so per-host waits span the caller's
+    requests too)."""
+
+    sources: Mapping[str, str] = field(default_factory=dict)
+    dates: Mapping[str, dt.date] = field(default_factory=dict)
+    fetcher: Fetcher | None = None
+
+    def apply(self, url: str, article: Article) -> Article:
+        """``article`` with the source named for ``url``, and its date when the page had none."""
+        changes: dict[str, Any] = {}
+        if url in self.sources:
+            changes["source"] = self.sources[url]
+        if article.date is None and url in self.dates:
+            changes["date"] = self.dates[url]
+        return dataclasses.replace(article, **changes) if changes else article
 
 
 @dataclass(frozen=True)
@@ -71,12 +94,15 @@ def _normal_url(url: str) -> str:
 class WebSources:
     """The web side of one ingest run (one HTTP client, the snapshot store)."""
 
-    def __init__(self, settings: Settings, backend: VectorBackend) -> None:
+    def __init__(
+        self, settings: Settings, backend: VectorBackend, fetcher: Fetcher | None = None
+    ) -> None:
         self.settings = settings
         self.backend = backend
         self.cache = SnapshotCache(settings.data_dir)
         self._store: SnapshotStore | None = None
-        self._fetcher: Fetcher | None = None
+        self._fetcher: Fetcher | None = fetcher
+        self._own_fetcher = fetcher is None
         self._metas: dict[str, Snapshot] | None = None
         # Articles loaded earlier in this run (not in the store's heads yet), by id.
         self._planned: dict[str, Loaded] = {}
@@ -103,8 +129,8 @@ class WebSources:
         return self._fetcher
 
     def close(self) -> None:
-        """Close the HTTP client."""
-        if self._fetcher is not None:
+        """Close the HTTP client (unless the caller lent it)."""
+        if self._fetcher is not None and self._own_fetcher:
             self._fetcher.close()
 
     def metas(self, heads: dict[str, ChunkRecord]) -> dict[str, Snapshot]:
@@ -261,4 +287,4 @@ class WebSources:
             logger.warning("could not delete unused snapshots: %s", exc)
 
 
-__all__ = ["Failed", "Unchanged", "WebSources", "is_url", "similarity"]
+__all__ = ["Failed", "Unchanged", "UrlHints", "WebSources", "is_url", "similarity"]
