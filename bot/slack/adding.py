@@ -62,13 +62,26 @@ def add_urls(services: Services, urls: Sequence[str]) -> list[str]:
     """Ingest ``urls``; one mrkdwn line per URL saying what happened."""
     from retrieval.engine import Chipbot
     from retrieval.ingest import ingest
+    from retrieval.web.fetch import Fetcher, FetchLimits
+    from retrieval.web.refresh import UrlHints
 
     engine: object = services.engine
     while not isinstance(engine, Chipbot) and hasattr(engine, "inner"):
         engine = engine.inner  # wrappers such as the metrics one pass the engine through
     if not isinstance(engine, Chipbot):
         raise ChipbotError("this app's engine cannot add articles")
-    report = ingest(list(urls), engine.settings, engine.document_embedder)
+    settings = engine.settings
+    limits = FetchLimits(
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        max_redirects=settings.max_redirects,
+        per_host_interval=settings.fetch_interval,
+    )
+    # A chat user's URL must not reach the app's own network (metadata services, admin
+    # pages) unless the deployment allows it.
+    with Fetcher(limits, allow_private=services.slack.ingest_private_hosts) as fetcher:
+        hints = UrlHints(fetcher=fetcher)
+        report = ingest(list(urls), settings, engine.document_embedder, hints=hints)
     lines = []
     for item in report.items:
         shown = escape(item.path)

@@ -56,6 +56,11 @@ class SlackSettings(FeedbackSettings):
         default=frozenset(),
         validation_alias=AliasChoices("CHIPBOT_SLACK_INGEST_CHANNELS", "ingest_channels"),
     )
+    # Pages added from Slack may be on loopback/private addresses only when this is set.
+    ingest_private_hosts: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("CHIPBOT_SLACK_INGEST_PRIVATE_HOSTS", "ingest_private_hosts"),
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -128,6 +133,7 @@ ENV_NAMES = {
     "port": "PORT",
     "ingest_allow": "CHIPBOT_SLACK_INGEST_ALLOW",
     "ingest_channels": "CHIPBOT_SLACK_INGEST_CHANNELS",
+    "ingest_private_hosts": "CHIPBOT_SLACK_INGEST_PRIVATE_HOSTS",
 }
 
 

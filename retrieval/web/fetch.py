@@ -7,7 +7,9 @@ URL costs its own line and never the batch.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import ssl
 import time
 import urllib.robotparser
@@ -107,8 +109,12 @@ def _tls_failure(exc: BaseException) -> bool:
 class Fetcher:
     """One HTTP client for a run: robots.txt is read once per host, connections reused."""
 
-    def __init__(self, limits: FetchLimits | None = None, *, verify: Any = True) -> None:
+    def __init__(
+        self, limits: FetchLimits | None = None, *, verify: Any = True, allow_private: bool = True
+    ) -> None:
         self.limits = limits or FetchLimits()
+        # False for URLs from chat users: no loopback, private or link-local hosts.
+        self.allow_private = allow_private
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(self.limits.timeout),
@@ -213,6 +219,10 @@ class Fetcher:
         for _hop in range(self.limits.max_redirects + 1):
             if urlsplit(current).scheme not in ("http", "https"):
                 raise FetchError(url, f"unsupported URL scheme in {current}")
+            if not self.allow_private:
+                private = private_address(current)
+                if private:
+                    raise FetchError(url, f"refused: {private} is not a public address")
             refusal = self.allowed(current)
             if refusal:
                 raise FetchError(url, refusal)
@@ -272,6 +282,22 @@ class Fetcher:
             shown = content_type or "no content type"
             raise FetchError(url, f"not an article page ({shown})")
         return page
+
+
+def private_address(url: str) -> str | None:
+    """The loopback, private, link-local or reserved address ``url``'s host resolves to,
+    if any (checked before each hop; a DNS answer that changes between this check and
+    the connection is not caught)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return None  # the request itself will fail with a clear reason
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            return str(address)
+    return None
 
 
 def _acceptable(page: Page, accept: tuple[str, ...]) -> bool:

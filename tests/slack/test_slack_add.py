@@ -43,10 +43,13 @@ def make_app(
     """Apps with the ingest settings given, over a private copy of the seed index."""
     made: list[Harness] = []
 
-    def make(**ingest: str) -> tuple[Harness, Chipbot]:
+    def make(**ingest: Any) -> tuple[Harness, Chipbot]:
         fake = FakeSlack()
         slack_settings = SlackSettings(
-            bot_token="xoxb-test-token", signing_secret=SECRET, api_base_url=fake.api_url, **ingest
+            bot_token="xoxb-test-token",
+            signing_secret=SECRET,
+            api_base_url=fake.api_url,
+            **{"ingest_private_hosts": True, **ingest},  # the test site is on 127.0.0.1
         )
         engine = Chipbot(seed_settings, embedder=embedder)
         store = Store(slack_settings.db_path(tmp_path / f"app{len(made)}"))
@@ -108,6 +111,16 @@ def test_adding_is_refused_off_the_allow_list_and_without_a_url(
     assert NOT_ALLOWED in refused.body
     assert ADD_USAGE in slack.command("add", user="U_EDITOR").body
     assert len(engine.articles()) == before
+    assert site.hits["/news/dutch-order.html"] == 0
+
+
+def test_a_page_on_a_private_address_is_refused_unless_allowed(
+    make_app: Callable[..., tuple[Harness, Chipbot]], site: Site
+) -> None:
+    slack, _ = make_app(ingest_allow="U_EDITOR", ingest_private_hosts=False)
+    slack.command(f"add {site.url('/news/dutch-order.html')}", user="U_EDITOR")
+    [text] = slack.fake.wait_for(lambda: [t for t in responses(slack) if "Not added" in t])
+    assert "127.0.0.1 is not a public address" in text
     assert site.hits["/news/dutch-order.html"] == 0
 
 
