@@ -15,6 +15,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from slack_bolt import App, BoltRequest
 
+from bot.slack.envelopes import EnvelopeError, check_event_callback
 from bot.slack.health import health_report, services_of
 
 logger = logging.getLogger(__name__)
@@ -79,9 +80,27 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+        try:
+            request = BoltRequest(body=body, query=query, headers=headers)
+            check_event_callback(request.body)
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Unparseable, or an event no listener can read: rejected before anything runs.
+            self._reject(exc)
+            return
+        response = self.server.app.dispatch(request)
         out_headers = {k: v[0] for k, v in response.headers.items() if v}
         self._send(response.status, response.body.encode("utf-8"), out_headers)
+
+    def _reject(self, exc: Exception) -> None:
+        if isinstance(exc, EnvelopeError):
+            reason = exc.reason
+        elif isinstance(exc, json.JSONDecodeError):
+            reason = "not JSON"
+        else:
+            reason = "not a Slack request body"
+        logger.warning("rejected a malformed request: %s", reason)
+        body = {"ok": False, "error": "malformed_request", "reason": reason}
+        self._send(400, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)

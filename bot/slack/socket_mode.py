@@ -12,7 +12,6 @@ the listeners, so nothing is claimed, stored or posted for it.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import threading
@@ -25,78 +24,13 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.websocket_client import SocketModeClient
 
+from bot.slack.envelopes import EnvelopeError, check_message
+
 logger = logging.getLogger(__name__)
 
 #: Seconds between pings; a refresh or a silent drop is acted on within about this long.
 PING_INTERVAL_S = 2.0
-#: Envelope types that carry a payload for the app (and must be acknowledged).
-ENVELOPE_TYPES = frozenset({"events_api", "slash_commands", "interactive"})
-#: Messages from Slack about the connection itself.
-CONTROL_TYPES = frozenset({"hello", "disconnect"})
 MAX_REASON_CHARS = 200
-
-
-class EnvelopeError(ValueError):
-    """A Socket Mode message that cannot be handled; the message says why."""
-
-    def __init__(self, reason: str, envelope_id: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.envelope_id = envelope_id
-
-
-def check_message(raw: str) -> dict[str, Any]:
-    """The parsed message when it is well formed, else :class:`EnvelopeError`.
-
-    Control messages (``hello``, ``disconnect``) need only their type; envelopes need an
-    ``envelope_id``, a payload object and what their type's listeners read: an Events
-    API callback its ``event_id`` and ``event``, a slash command its ``command``, an
-    interaction its ``type``.
-    """
-    try:
-        message = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise EnvelopeError(f"not JSON ({exc.msg})") from exc
-    if not isinstance(message, dict):
-        raise EnvelopeError(f"a JSON {type(message).__name__}, not an object")
-    kind = message.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise EnvelopeError("no message type", _envelope_id(message))
-    if kind in CONTROL_TYPES:
-        return message
-    envelope_id = _envelope_id(message)
-    if kind not in ENVELOPE_TYPES:
-        raise EnvelopeError(f"unknown message type {kind[:40]!r}", envelope_id)
-    if envelope_id is None:
-        raise EnvelopeError(f"a {kind} envelope without an envelope_id")
-    payload = message.get("payload")
-    if not isinstance(payload, dict):
-        raise EnvelopeError(f"a {kind} envelope whose payload is not an object", envelope_id)
-    _check_payload(kind, payload, envelope_id)
-    return message
-
-
-def _envelope_id(message: dict[str, Any]) -> str | None:
-    value = message.get("envelope_id")
-    return value if isinstance(value, str) and value else None
-
-
-def _check_payload(kind: str, payload: dict[str, Any], envelope_id: str) -> None:
-    if kind == "events_api":
-        if not isinstance(payload.get("type"), str):
-            raise EnvelopeError("an events_api payload without a type", envelope_id)
-        if payload["type"] == "event_callback":
-            if not isinstance(payload.get("event_id"), str) or not payload["event_id"]:
-                raise EnvelopeError("an event_callback without an event_id", envelope_id)
-            event = payload.get("event")
-            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-                raise EnvelopeError("an event_callback without an event object", envelope_id)
-    elif kind == "slash_commands":
-        command = payload.get("command")
-        if not isinstance(command, str) or not command.startswith("/"):
-            raise EnvelopeError("a slash_commands payload without a command", envelope_id)
-    elif not isinstance(payload.get("type"), str):
-        raise EnvelopeError("an interactive payload without a type", envelope_id)
 
 
 class CheckedSocketModeClient(SocketModeClient):
