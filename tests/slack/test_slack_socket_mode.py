@@ -15,6 +15,7 @@ from bot.slack.listeners.actions import (
 )
 from bot.slack.listeners.commands import ask_command_callback
 from bot.slack.listeners.events import app_mention_callback, message_callback
+from bot.slack.listeners.links import link_post_callback
 from bot.slack.runner import make_runner
 from bot.slack.server import SlackServer
 from bot.slack.settings import SlackSettings
@@ -61,6 +62,7 @@ def test_the_app_registers_every_listener_and_the_assistant(slack: Harness) -> N
         f.__name__
         for f in (
             app_mention_callback,
+            link_post_callback,
             message_callback,
             ask_command_callback,
             show_sources_callback,
