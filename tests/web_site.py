@@ -136,6 +136,10 @@ STUB_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Subscribe
 Subscribe to keep reading, or accept cookies to continue.</p></div></body></html>"""
 
 
+#: A Unicode TrueType font for the generated PDFs (the corpus has curly quotes and dashes).
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
 def pdf_bytes(article: CorpusArticle, *, with_text: bool = True) -> bytes:
     """A PDF of ``article`` (title, date line, paragraphs), or one page of image only."""
     from fpdf import FPDF
@@ -148,7 +152,9 @@ def pdf_bytes(article: CorpusArticle, *, with_text: bool = True) -> bytes:
         pdf.set_fill_color(40, 40, 40)
         pdf.rect(20, 20, 170, 120, style="F")  # a "scan": drawing only, no text layer
         return bytes(pdf.output())
-    pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not FONT.is_file():
+        raise RuntimeError(f"{FONT} is missing: install Debian's fonts-dejavu-core (.ci/run does)")
+    pdf.add_font("dejavu", fname=str(FONT))
     pdf.set_font("dejavu", size=11)
     pdf.multi_cell(0, 6, article.title)
     pdf.ln(3)
