@@ -1,7 +1,8 @@
 """Answers that appear while they are written, then become the checked answer.
 
 In a thread, text goes out with Slack's streaming methods (``chat.startStream``,
-``chat.appendStream``, ``chat.stopStream``); where those are unavailable (the method is
+``chat.appendStream``, ``chat.stopStream``, through slack_sdk's ``chat_stream()``
+helper); where those are unavailable (the method is
 unknown to the workspace, not allowed for the token, or the stream failed part way), or
 outside a thread, the text is posted once and the message is then updated at most once
 per :data:`UPDATE_INTERVAL_S`. Text is sent a sentence at a time, so an offline answer,
@@ -22,6 +23,7 @@ from typing import Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.chat_stream import ChatStream
 
 from bot.slack.blocks import Block
 from bot.slack.replies import Question
@@ -125,6 +127,7 @@ class AnswerStream:
         self.shown = ""  # text sent so far (update mode re-sends all of it)
         self._pending = ""
         self._last_sent: float | None = None
+        self._chat: ChatStream | None = None  # slack_sdk's helper, once streaming starts
         self._lock = threading.Lock()
 
     @property
@@ -195,21 +198,21 @@ class AnswerStream:
         self._update()
 
     def _stream(self, chunk: str) -> None:
-        q = self.question
-        if not self.streaming:
+        if self._chat is None:
+            q = self.question
             assert q.reply_thread is not None
-            result = self.client.chat_startStream(
+            # No buffering in the helper: chunks are already sentence-sized.
+            self._chat = self.client.chat_stream(
                 channel=q.channel,
                 thread_ts=q.reply_thread,
-                markdown_text=chunk,
                 recipient_team_id=q.team,
                 recipient_user_id=q.user,
+                buffer_size=1,
             )
-            self.ts = str(result["ts"])
+        self._chat.append(markdown_text=chunk)
+        if not self.streaming and self._chat.ts:
+            self.ts = self._chat.ts
             self.streaming = True
-            return
-        assert self.ts is not None
-        self.client.chat_appendStream(channel=q.channel, ts=self.ts, markdown_text=chunk)
 
     def _fall_back(self, exc: SlackApiError) -> None:
         error = str(exc.response.get("error") or "")
@@ -218,7 +221,13 @@ class AnswerStream:
         else:
             logger.info("streaming failed (%s); updating the message instead", error)
         if self.streaming:
-            self._stop_stream("")
+            # Not through the helper: it would send the failed text again.
+            self.streaming = False
+            assert self.ts is not None
+            try:
+                self.client.chat_stopStream(channel=self.question.channel, ts=self.ts)
+            except SlackApiError as stop_exc:
+                logger.info("could not stop the stream (%s)", stop_exc.response.get("error"))
         self.mode = "update"
 
     def _update(self) -> None:
@@ -232,12 +241,10 @@ class AnswerStream:
             self.client.chat_update(channel=q.channel, ts=self.ts, text=self.shown, blocks=[])
 
     def _stop_stream(self, tail: str) -> None:
-        assert self.ts is not None
+        assert self._chat is not None
         self.streaming = False
         try:
-            self.client.chat_stopStream(
-                channel=self.question.channel, ts=self.ts, markdown_text=tail or None
-            )
+            self._chat.stop(markdown_text=tail or None)
         except SlackApiError as exc:
             # The stream may have expired on Slack's side; chat.update still works.
             logger.info("could not stop the stream (%s)", exc.response.get("error"))

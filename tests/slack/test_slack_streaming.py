@@ -25,7 +25,9 @@ def _streamed(fake: FakeSlack, ts: str) -> list[str]:
     for call in fake.calls:
         ours = call.method == "chat.startStream" or call.args.get("ts") == ts
         if call.method in STREAM_METHODS and call.status == 200 and ours:
-            pieces.append(str(call.args.get("markdown_text") or ""))
+            chunks = call.args.get("chunks") or []
+            text = "".join(c["text"] for c in chunks if c.get("type") == "markdown_text")
+            pieces.append(str(call.args.get("markdown_text") or "") + text)
     return pieces
 
 
