@@ -22,6 +22,13 @@ def make_runner(
     return SlackServer(app, host, slack.port)
 
 
+def make_health_server(app: App, slack: SlackSettings, *, host: str) -> SlackServer | None:
+    """In Socket Mode, the ``/healthz`` and ``/metrics`` server on ``health_port`` (if set)."""
+    if slack.health_port is None:
+        return None
+    return SlackServer(app, host, slack.health_port, events=False)
+
+
 def run(runner: Runner) -> None:
     """Serve until interrupted."""
     if isinstance(runner, SocketModeRunner):

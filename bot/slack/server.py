@@ -31,8 +31,11 @@ class SlackServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, app: App, host: str, port: int) -> None:
+    def __init__(self, app: App, host: str, port: int, *, events: bool = True) -> None:
         self.app = app
+        # False beside Socket Mode: events arrive over the socket, and this server only
+        # answers /healthz and /metrics.
+        self.events = events
         super().__init__((host, port), _Handler)
 
     @property
@@ -71,7 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path, _, query = self.path.partition("?")
-        if path != EVENTS_PATH:
+        if path != EVENTS_PATH or not self.server.events:
             self._send(404, b"", {})
             return
         length = int(self.headers.get("Content-Length") or 0)

@@ -46,6 +46,14 @@ class SlackSettings(FeedbackSettings):
         default=100, ge=1, validation_alias=AliasChoices("CHIPBOT_SLACK_QUEUE", "max_queued")
     )
     port: int = Field(default=3000, ge=0, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    # Socket Mode has no HTTP server of its own: /healthz and /metrics are served on this
+    # port when it is set (a liveness probe and a Prometheus scrape need an address).
+    health_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("CHIPBOT_SLACK_HEALTH_PORT", "health_port"),
+    )
     # `/ask add URL`: the users (U…) and channels (C…) allowed to add articles (none: off);
     # links posted in the ingest channels are added automatically (opt-in).
     ingest_allow: Annotated[frozenset[str], NoDecode] = Field(
@@ -131,6 +139,7 @@ ENV_NAMES = {
     "database_url": "CHIPBOT_DATABASE_URL",
     "db_auto_upgrade": "CHIPBOT_DB_AUTO_UPGRADE",
     "port": "PORT",
+    "health_port": "CHIPBOT_SLACK_HEALTH_PORT",
     "ingest_allow": "CHIPBOT_SLACK_INGEST_ALLOW",
     "ingest_channels": "CHIPBOT_SLACK_INGEST_CHANNELS",
     "ingest_private_hosts": "CHIPBOT_SLACK_INGEST_PRIVATE_HOSTS",

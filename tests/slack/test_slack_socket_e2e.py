@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -283,6 +286,65 @@ def test_chipbot_slack_with_an_app_token_answers_over_socket_mode(tmp_path: Path
             timeout=120,
         )
         assert "[1]" in answer[0].block_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        stand_in.close()
+        fake.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@pytest.mark.slow
+def test_in_socket_mode_health_and_metrics_are_served_on_the_health_port(tmp_path: Path) -> None:
+    fake, stand_in = FakeSlack(), SocketModeStandIn()
+    fake.socket_mode = stand_in
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_BASE_URL": fake.api_url,
+        "CHIPBOT_DATA_DIR": str(tmp_path / "data"),
+        "CHIPBOT_SLACK_HEALTH_PORT": str(port),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "slack", "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        stand_in.wait_sessions(1, timeout=300)
+        status, body = _get(f"{base}/healthz")
+        report = json.loads(body)
+        assert (status, report["ok"]) == (200, True)
+        assert report["database"]["backend"] == "sqlite"
+        assert report["store"]["chunks"] > 0
+        assert report["model"]["ok"]
+        status, body = _get(f"{base}/metrics")
+        assert status == 200
+        assert b"chipbot_answer_seconds" in body
+        # Events come over the socket: this port takes none.
+        post = urllib.request.Request(f"{base}/slack/events", data=b"{}", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(post, timeout=30)
+        assert refused.value.code == 404
     finally:
         proc.terminate()
         proc.wait(timeout=30)
