@@ -84,6 +84,25 @@ def test_exports_are_keyed_by_the_model_files(tmp_path: Path) -> None:
     assert export_dir(model_dir, tmp_path).parent == tmp_path / "onnx"
 
 
+def test_a_copy_of_the_same_model_elsewhere_shares_its_export(tmp_path: Path) -> None:
+    first = _copy_model(tmp_path / "a")
+    second = _copy_model(tmp_path / "b")
+    assert export_dir(first, tmp_path / "cache") == export_dir(second, tmp_path / "cache")
+
+
+def test_the_model_files_are_hashed_once_then_known_by_their_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model_dir = _copy_model(tmp_path)
+    key = export_dir(model_dir, tmp_path / "cache")
+
+    def no_rehash(model_dir: Path) -> str:
+        raise AssertionError("the model's files were hashed again")
+
+    monkeypatch.setattr(onnx_export, "fingerprint", no_rehash)
+    assert export_dir(model_dir, tmp_path / "cache") == key
+
+
 def test_an_export_finished_by_another_process_while_waiting_is_not_redone(
     tmp_path: Path, default_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
