@@ -1,7 +1,4 @@
-"""Concrete sentence encoders behind :mod:`retrieval.embedding`.
-
-``onnx_encoder`` runs a model's cached ONNX export (``onnx_export``) with onnxruntime:
-the default for questions and passages. ``st`` wraps sentence-transformers, the
-reference (imported lazily: it costs seconds); ``batch`` sends big batches to it in
-bfloat16 on CPUs with AMX.
+"""Sentence encoders behind :mod:`retrieval.embedding`: ``onnx_encoder`` (the default,
+a cached ``onnx_export``), ``st`` (sentence-transformers, the reference) and ``batch``
+(big batches to bfloat16 sentence-transformers on CPUs with AMX).
 """

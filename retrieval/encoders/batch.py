@@ -1,10 +1,8 @@
 """An embedder that sends big batches to a faster encoder, loaded on first need.
 
-Ingest embeds passages in rounds of up to ~1,000. A small ingest (a few articles, the
-seeds on first use) is best served by an encoder that loads in a fraction of a second;
-a big one by the fastest encoder per passage, whose load (seconds: torch) is then
-repaid many times over: bfloat16 where the CPU runs it in hardware
-(:func:`has_amx_bf16`). Both must produce the same vectors up to rounding.
+A small ingest is best served by an encoder that loads in a fraction of a second; a big
+one by the fastest per passage (bfloat16 where the CPU has AMX: :func:`has_amx_bf16`),
+whose seconds of loading torch are repaid. Both give the same vectors up to rounding.
 """
 
 from __future__ import annotations

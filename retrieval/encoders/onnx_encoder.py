@@ -1,10 +1,7 @@
-"""The default encoder: a model's cached ONNX export, run by onnxruntime.
-
-In a fresh process it loads in ~0.25 s on 2 cores (onnxruntime's import ~0.13 s, the
-session ~0.1 s, the tokenizer ~0.02 s) and embeds a question in ~5 ms; torch is
-imported only to make the export (:mod:`.onnx_export`). Texts are prepared as
-sentence-transformers does: stripped, lowercased if the model says so, tokenised by
-the same tokenizer, truncated to the model's ``max_seq_length``.
+"""The default encoder: a model's cached ONNX export (:mod:`.onnx_export`), run by
+onnxruntime without torch. Texts are prepared as sentence-transformers does: stripped,
+lowercased if the model says so, tokenised by its tokenizer, truncated to its
+``max_seq_length``. Load and query times: docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -29,11 +26,8 @@ logger = logging.getLogger(__name__)
 _MAX_BATCH = 32
 
 
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+# The cores this process may use (its affinity on Linux, the machine's elsewhere).
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 class OnnxEncoder:
@@ -100,7 +94,7 @@ class OnnxEncoder:
         def run(chunk: list[int]) -> None:
             out[chunk] = self._run([tokenised[i] for i in chunk])
 
-        workers = min(_cores(), len(chunks))
+        workers = min(_CORES or 1, len(chunks))
         if workers == 1:
             for chunk in chunks:
                 run(chunk)

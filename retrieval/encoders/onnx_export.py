@@ -6,17 +6,16 @@ sentence-transformers uses saved beside it. Made where torch is loaded anyway (i
 or on first use, and kept only if it reproduces sentence-transformers' vectors on probe
 texts: a model it does not reproduce (other pooling, extra modules) is a ConfigError.
 
-Exports live in ``<cache_dir>/onnx/<key>/``, ``key`` hashing the model files' names and
-contents and :data:`EXPORT_VERSION`, so a copy of the same model elsewhere shares its
-export. Hashing 90 MB of weights costs ~0.1 s, so it is done once per set of files: a
-small memo keyed by their paths, sizes and modification times (as git's index does)
-holds the content key, and a cold start only reads file stats. A file lock keeps
+Exports live in ``<cache_dir>/onnx/<key>/``, ``key`` hashing the model files' contents.
+That costs ~0.1 s for 90 MB, so it is taken once and memoised under the files' paths,
+sizes and times (as git's index does): a cold start only reads stats. A file lock keeps
 processes from exporting a model twice; ``encoder.json``, written last, marks an export
 complete, so readers need no lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -51,48 +50,30 @@ _PROBES = (
 )
 
 
-def _files(model_dir: Path) -> list[Path]:
-    return sorted(p for p in model_dir.rglob("*") if p.is_file())
-
-
-def fingerprint(model_dir: Path) -> str:
-    """A hash of every file's relative name and content, and the export version."""
+def fingerprint(model_dir: Path, *, contents: bool = True) -> str:
+    """Hash of the export version and each file's name and contents (or path, size, time)."""
     digest = hashlib.sha256(f"v{EXPORT_VERSION}\n".encode())
-    for path in _files(model_dir):
-        digest.update(f"{path.relative_to(model_dir)}\0".encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        digest.update(b"\n")
-    return digest.hexdigest()[:24]
-
-
-def _stat_key(model_dir: Path) -> str:
-    digest = hashlib.sha256(f"v{EXPORT_VERSION}\n{model_dir.resolve()}\n".encode())
-    for path in _files(model_dir):
-        stat = path.stat()
-        digest.update(
-            f"{path.relative_to(model_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
-        )
+    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        if contents:
+            with path.open("rb") as handle:
+                part = hashlib.file_digest(handle, "sha256").hexdigest()
+        else:
+            stat = path.stat()
+            part = f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}"
+        digest.update(f"{path.relative_to(model_dir)}\0{part}\n".encode())
     return digest.hexdigest()[:24]
 
 
 def export_dir(model_dir: Path, cache_dir: Path) -> Path:
     """Where the export of ``model_dir`` lives (complete once ``encoder.json`` is there)."""
-    memo = cache_dir / "onnx" / "keys" / _stat_key(model_dir)
-    try:
-        key = memo.read_text(encoding="ascii").strip()
-    except OSError:
-        key = ""
+    memo = cache_dir / "onnx" / "keys" / fingerprint(model_dir, contents=False)
+    key = memo.read_text("ascii") if memo.is_file() else ""
     if len(key) != 24:
         key = fingerprint(model_dir)
-        try:
+        # Unwritable: a hash per start. Torn by a concurrent write: shorter, so rehashed.
+        with contextlib.suppress(OSError):
             memo.parent.mkdir(parents=True, exist_ok=True)
-            partial = memo.with_name(f"{memo.name}.{os.getpid()}.partial")
-            partial.write_text(key, encoding="ascii")
-            os.replace(partial, memo)
-        except OSError as exc:  # a read-only cache costs a hash per start, nothing else
-            logger.debug("cannot store the model's content key in %s: %s", memo, exc)
+            memo.write_text(key, "ascii")
     return cache_dir / "onnx" / key
 
 

@@ -1,10 +1,8 @@
 """The sentence-transformers encoder: the reference implementation, heavy to import.
 
-With ``bf16=True`` the model runs in bfloat16. On CPUs with AMX (Intel Sapphire Rapids
-and later) that is ~3x faster than float32 for big batches, and the vectors stay within
-cosine 0.9999 of float32 (tested): accumulation in AMX stays float32. Elsewhere bfloat16
-is emulated and slow, which is why :func:`retrieval.encoders.batch.has_amx_bf16`
-gates it.
+``bf16=True`` runs it in bfloat16: fast where the CPU has AMX (it accumulates in float32,
+so vectors stay within cosine 0.9999, tested), emulated and slow elsewhere, hence
+:func:`retrieval.encoders.batch.has_amx_bf16`.
 """
 
 from __future__ import annotations
