@@ -41,6 +41,21 @@ class Question:
     response_url: str | None = None
     team: str | None = None  # the asker's workspace (a stream outside a DM names it)
 
+    @classmethod
+    def from_message(
+        cls, event: dict[str, Any], text: str, kind: Kind, team: str | None
+    ) -> Question:
+        """The question a message event (mention, DM, assistant thread, link) carries."""
+        return cls(
+            text=text,
+            kind=kind,
+            channel=event["channel"],
+            user=event.get("user"),
+            message_ts=event["ts"],
+            thread_ts=event.get("thread_ts"),
+            team=team,
+        )
+
     @property
     def reply_thread(self) -> str | None:
         """The thread the reply goes into (None: top level)."""

@@ -15,13 +15,6 @@ from bot.slack.services import services_from
 
 def user_message_callback(payload: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Queue the question with the thread's status as the working indicator."""
-    question = Question(
-        text=clean_incoming(payload.get("text", ""), context.bot_user_id),
-        kind="assistant",
-        channel=payload["channel"],
-        user=payload.get("user"),
-        message_ts=payload["ts"],
-        thread_ts=payload["thread_ts"],
-        team=context.team_id,
-    )
+    text = clean_incoming(payload.get("text", ""), context.bot_user_id)
+    question = Question.from_message(payload, text, "assistant", context.team_id)
     ask_safely(services_from(context), client, question)

@@ -17,13 +17,6 @@ def app_mention_callback(event: dict[str, Any], context: BoltContext, client: We
     """Queue the mentioned question; bots and edited messages are ignored."""
     if event.get("bot_id") or event.get("subtype") or event.get("edited"):
         return
-    question = Question(
-        text=clean_incoming(event.get("text", ""), context.bot_user_id),
-        kind="mention",
-        channel=event["channel"],
-        user=event.get("user"),
-        message_ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-        team=context.team_id,
-    )
+    text = clean_incoming(event.get("text", ""), context.bot_user_id)
+    question = Question.from_message(event, text, "mention", context.team_id)
     ask_safely(services_from(context), client, question)

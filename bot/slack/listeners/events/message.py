@@ -27,13 +27,6 @@ def message_callback(event: dict[str, Any], context: BoltContext, client: WebCli
     """Queue a DM's question; every other message event is acknowledged and ignored."""
     if not is_user_dm(event):
         return
-    question = Question(
-        text=clean_incoming(event.get("text", ""), context.bot_user_id),
-        kind="dm",
-        channel=event["channel"],
-        user=event.get("user"),
-        message_ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-        team=context.team_id,
-    )
+    text = clean_incoming(event.get("text", ""), context.bot_user_id)
+    question = Question.from_message(event, text, "dm", context.team_id)
     ask_safely(services_from(context), client, question)

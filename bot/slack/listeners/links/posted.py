@@ -25,13 +25,6 @@ def is_link_post(event: dict[str, Any], context: BoltContext) -> bool:
 
 def link_post_callback(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Queue the links of the message for ingest (the reply goes in its thread)."""
-    question = Question(
-        text=" ".join(links_in(event.get("text", ""))),
-        kind="mention",
-        channel=event["channel"],
-        user=event.get("user"),
-        message_ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
-        team=context.team_id,
-    )
+    text = " ".join(links_in(event.get("text", "")))
+    question = Question.from_message(event, text, "mention", context.team_id)
     ask_safely(services_from(context), client, question, add_job)
