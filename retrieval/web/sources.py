@@ -84,6 +84,23 @@ def _article(
     )
 
 
+def _snapshot(
+    text: str, location: str, kind: str, extractor: str, fetched: Page | None, **extra: str
+) -> Snapshot:
+    """The snapshot of ``text`` extracted now, with the validators of the fetch (if any)."""
+    return Snapshot(
+        text=text,
+        url=location,
+        fetched_at=now_iso(),
+        extractor=extractor,
+        kind=kind,
+        final_url=fetched.final_url if fetched else "",
+        etag=(fetched.etag or "") if fetched else "",
+        last_modified=(fetched.last_modified or "") if fetched else "",
+        **extra,
+    )
+
+
 def from_html(
     html: str,
     *,
@@ -97,16 +114,13 @@ def from_html(
     from retrieval.web.extract import extractor_version
 
     found = extract_html(html, url, min_chars=min_chars)
-    snapshot = Snapshot(
-        text=found.text,
-        url=location,
-        fetched_at=now_iso(),
-        extractor=extractor_version(),
-        kind="html",
-        final_url=fetched.final_url if fetched else "",
+    snapshot = _snapshot(
+        found.text,
+        location,
+        "html",
+        extractor_version(),
+        fetched,
         canonical=found.canonical or "",
-        etag=(fetched.etag or "") if fetched else "",
-        last_modified=(fetched.last_modified or "") if fetched else "",
         author=found.author or "",
     )
     article = _article(
@@ -122,16 +136,8 @@ def from_pdf(
     from retrieval.web.pdf import extract_pdf, extractor_version
 
     found = extract_pdf(data)
-    snapshot = Snapshot(
-        text=found.text,
-        url=location,
-        fetched_at=now_iso(),
-        extractor=extractor_version(),
-        kind="pdf",
-        final_url=fetched.final_url if fetched else "",
-        etag=(fetched.etag or "") if fetched else "",
-        last_modified=(fetched.last_modified or "") if fetched else "",
-        author=found.author or "",
+    snapshot = _snapshot(
+        found.text, location, "pdf", extractor_version(), fetched, author=found.author or ""
     )
     source = urlsplit(url).hostname if url else None
     article = _article(
