@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from tests.waiting import wait_until
+
 if TYPE_CHECKING:
     from tests.slack.socket_mode_server import SocketModeStandIn
 
@@ -156,18 +158,13 @@ class FakeSlack:
 
     def wait_for(self, predicate: Any, timeout: float = 60.0) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked on every call); returns its value."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"timed out waiting; calls: {[c.method for c in self.calls]}"
-                    )
-                self._cond.wait(min(remaining, 0.5))
+        return wait_until(
+            self._cond,
+            predicate,
+            timeout,
+            lambda: f"calls: {[c.method for c in self.calls]}",
+            poll=0.5,
+        )
 
     # -- serving --------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
+from tests.waiting import wait_until
+
 APP_ID = "A0APP"
 RETRY_REASON = "timeout"
 
@@ -195,18 +197,12 @@ class SocketModeStandIn:
 
     def wait_for(self, predicate: Any, timeout: float = 60.0) -> Any:
         """Wait until ``predicate()`` is truthy; returns its value."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"timed out waiting; sessions={len(self.sessions)} acks={len(self.acks)}"
-                    )
-                self._cond.wait(min(remaining, 0.2))
+        return wait_until(
+            self._cond,
+            predicate,
+            timeout,
+            lambda: f"sessions={len(self.sessions)} acks={len(self.acks)}",
+        )
 
     def wait_sessions(self, count: int, timeout: float = 60.0) -> Session:
         """Wait until ``count`` connections have opened; returns the newest."""
