@@ -18,10 +18,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.slack.blocks import notice_blocks
 from bot.slack.jobs import Ticket
 from bot.slack.mrkdwn import clip, escape
-from bot.slack.replies import Indicator, Question, clear_working, deliver, tell
+from bot.slack.replies import Indicator, Question, clear_working, notify, tell
 from bot.slack.services import Services
 from retrieval.errors import ChipbotError
 from retrieval.models import format_date
@@ -108,11 +107,7 @@ def add_job(
     notice = ticket.start()
     try:
         urls = links_in(question.text)[:MAX_URLS]
-        text = "\n".join(add_urls(services, urls))
-        if question.kind == "command":
-            tell(client, question, text)
-        else:
-            deliver(client, question, notice_blocks(text), text, notice)
+        notify(client, question, "\n".join(add_urls(services, urls)), notice)
     except Exception as exc:
         logger.exception("adding articles failed (%s)", question.context)
         reason = str(exc) if isinstance(exc, ChipbotError) else "something went wrong"

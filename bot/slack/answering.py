@@ -21,7 +21,15 @@ from slack_sdk import WebClient
 
 from bot.slack.blocks import Block, answer_blocks, answer_fallback_text, notice_blocks
 from bot.slack.jobs import QueueFullError, Ticket
-from bot.slack.replies import Indicator, Question, clear_working, deliver, show_working, tell
+from bot.slack.replies import (
+    Indicator,
+    Question,
+    clear_working,
+    deliver,
+    notify,
+    show_working,
+    tell,
+)
 from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
 from bot.slack.streaming import AnswerStream
@@ -258,7 +266,7 @@ def timeline_job(
             services, question.text, channel=question.channel, user=question.user, asked_by=asked_by
         )
         if message is None:
-            _notify(client, question, no_entries(question.text), notice)
+            notify(client, question, no_entries(question.text), notice)
         else:
             deliver(client, question, message.blocks, message.text, notice)
     except Exception as exc:
@@ -268,16 +276,9 @@ def timeline_job(
         clear_working(client, question, indicator)
 
 
-def _notify(client: WebClient, question: Question, text: str, notice: object) -> None:
-    if question.kind == "command":
-        tell(client, question, text)  # only the asker needs to see it
-    else:
-        deliver(client, question, notice_blocks(text), text, notice)
-
-
 def _apologise(client: WebClient, question: Question, text: str, notice: object) -> None:
     try:
-        _notify(client, question, text, notice)
+        notify(client, question, text, notice)
     except Exception:
         logger.exception("could not post the apology either (%s)", question.context)
 

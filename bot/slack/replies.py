@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.blocks import Block
+from bot.slack.blocks import Block, notice_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,15 @@ def tell(client: WebClient, question: Question, text: str) -> object:
         channel=question.channel, thread_ts=question.reply_thread, text=text
     )
     return str(result["ts"])
+
+
+def notify(client: WebClient, question: Question, text: str, notice: object = None) -> None:
+    """A notice where the reply goes (replacing the queue ``notice``); to the asker alone
+    for a slash command."""
+    if question.kind == "command":
+        tell(client, question, text)
+    else:
+        deliver(client, question, notice_blocks(text), text, notice)
 
 
 def show_working(
