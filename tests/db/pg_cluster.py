@@ -54,7 +54,14 @@ def _ensure_user(name: str) -> pwd.struct_passwd:
         return pwd.getpwnam(name)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            [
+                shutil.which("useradd") or "/usr/sbin/useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                name,
+            ],
             check=True,
             capture_output=True,
         )
@@ -102,9 +109,15 @@ class PgCluster:
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin_dir / args[0]), *args[1:]]
+        # postgres refuses root: switch user in the child itself, needing no runuser/su
+        # (which live in /usr/sbin, not always on PATH).
+        user: dict[str, object] = {}
         if self.run_as:
-            command = ["runuser", "-u", self.run_as, "--", *command]
-        return subprocess.run(command, capture_output=True, text=True, check=False, cwd=self.root)
+            account = pwd.getpwnam(self.run_as)
+            user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+        return subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=self.root, **user
+        )
 
     def _log_tail(self) -> str:
         log = self.root / "postgres.log"
