@@ -5,7 +5,8 @@ runner-up, the best question↔sentence cosine, the best share of the question's
 sentence covers, the best passage's dense score, whether a "who/when/how many"
 question's best sentences hold no answer of that kind, and how many of the question's
 names no passage mentions — and a logistic model fitted on the gold sets turns it into
-the probability that answering ends well. Below the fitted threshold, chipbot declines.
+the probability that the articles answer the question. Below the fitted threshold,
+chipbot declines.
 Both are fitted by ``python -m retrieval.answer.fit_reader`` (``calibration.json``), as
 is a floor on the best cosine below which no gold question was answered right;
 with the missing-name veto on, a question naming something no passage mentions is
@@ -74,7 +75,7 @@ def evidence_vector(
 
 @dataclass(frozen=True)
 class DeclineRule:
-    """Decline when ``P(answering ends well)`` is below ``threshold``.
+    """Decline when ``P(the articles answer the question)`` is below ``threshold``.
 
     Without a model, that probability is the reader's best probability itself.
     """
@@ -87,7 +88,7 @@ class DeclineRule:
     min_cos: float = 0.0
 
     def probability(self, evidence: Sequence[float]) -> float:
-        """How likely answering from this evidence ends well."""
+        """How likely the articles answer the question, on this evidence."""
         if self.model is None:
             return float(evidence[0])
         return float(self.model.probabilities(np.asarray([evidence], dtype=np.float64))[0])
