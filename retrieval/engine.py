@@ -87,14 +87,16 @@ class Chipbot:
 
     @property
     def embedder(self) -> Embedder:
-        """The query/document encoder named by the settings."""
+        """The query encoder named by the settings (with the query adapter, when set)."""
         if self._embedder is None:
-            from retrieval.embedding import load_embedder
-
-            self._embedder = load_embedder(
-                self.settings.embedding_model, self.settings.encoder, self.settings.models_dir
-            )
+            self._embedder = self._load_query_embedder()
         return self._embedder
+
+    def _load_query_embedder(self) -> Embedder:
+        from retrieval.query_adapter import load_query_embedder
+
+        s = self.settings
+        return load_query_embedder(s.embedding_model, s.encoder, s.query_adapter, s.models_dir)
 
     @property
     def document_embedder(self) -> Embedder:

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # The passage encoder at ingest (DOCUMENT_ENCODERS): the same vectors up to rounding;
     # "auto" is onnx, with big batches in bfloat16 on CPUs with AMX.
     document_encoder: str = "auto"
+    # Questions pass through the embedding model with this adapter merged in (fitted on
+    # SelQA: retrieval/query_adapter/fit.py); "none" embeds them as passages are.
+    # Passage vectors never change with it, so switching needs no re-ingest.
+    query_adapter: str = "selqa"
     # Where ONNX exports of the model are cached; None: <data_dir>/models.
     model_cache_dir: Path | None = None
     vector_backend: str = "chroma"

@@ -55,10 +55,15 @@ def model_cache() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    """The real default embedder (loaded once per session)."""
-    from retrieval.embedding import load_embedder
+    """The real default embedder, as chipbot loads it: questions through the query
+    adapter, passages through the plain model (loaded once per session)."""
+    from retrieval.query_adapter import load_query_embedder
+    from retrieval.settings import Settings
 
-    return load_embedder(cache_dir=MODEL_CACHE)
+    defaults = Settings(data_dir=MODEL_CACHE)
+    return load_query_embedder(
+        defaults.embedding_model, defaults.encoder, defaults.query_adapter, MODEL_CACHE
+    )
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from retrieval.encoders.onnx_encoder import OnnxEncoder
 from retrieval.encoders.onnx_export import META_FILE, ensure_export, export_dir, fingerprint
 from retrieval.engine import Chipbot
 from retrieval.errors import ConfigError
+from retrieval.query_adapter import QueryAdaptedEmbedder
 from retrieval.settings import RETIRED_ENCODERS, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +160,10 @@ def test_passages_go_to_onnx_where_the_cpu_has_no_amx(
     monkeypatch.setattr("retrieval.embedding._cache", {})
     bot = Chipbot(Settings(data_dir=tmp_path))
     assert isinstance(bot.document_embedder, OnnxEncoder)
-    assert bot.document_embedder is bot.embedder  # one onnxruntime session, not two
+    # One onnxruntime session for the plain model, not two: questions go through the
+    # query adapter's model, passages and sentences through this one.
+    assert isinstance(bot.embedder, QueryAdaptedEmbedder)
+    assert bot.document_embedder is bot.embedder.documents
 
 
 def test_with_amx_big_batches_go_to_bfloat16_and_small_ones_to_onnx(

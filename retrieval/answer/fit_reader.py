@@ -2,8 +2,12 @@
 
     python -m retrieval.answer.fit_reader [--selqa DIR] [--check] [--folds 5]
 
-SelQA (Jurczyk, Zhai & Choi 2016; Apache-2.0) pairs 2,375 questions with the sentences
-of one Wikipedia section each, the answering ones labelled. Every candidate becomes a
+SelQA (Jurczyk, Zhai & Choi 2016; Apache-2.0) pairs questions with the sentences of one
+Wikipedia section each, the answering ones labelled. The reader is fitted on its 785
+``selqa-ass-dev.json`` questions, the file the query adapter
+(:mod:`retrieval.query_adapter.fit`) was not trained on: questions are embedded
+through the adapter, as at question time, and their cosines must be what unseen
+questions get. Every candidate becomes a
 row of :func:`retrieval.answer.reader.features` (its predecessor is the candidate
 before it, its position its index), labelled 1 when it answers; an L2-regularised
 logistic regression (scikit-learn) is fitted on all of them. The regularisation
@@ -57,7 +61,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SELQA = HERE.parent.parent.parent / "shared" / "benchmarks" / "selqa"
-SELQA_FILES = ("selqa-ass-dev.json", "selqa-ass-test.json")
+SELQA_FILES = ("selqa-ass-dev.json",)
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 GOLD_WEIGHTS = (1.0, 10.0, 30.0, 100.0, 300.0)
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
@@ -91,12 +95,15 @@ def candidate_sentences(candidates: Sequence[str]) -> list[Sentence]:
 
 
 def labelled_rows(
-    questions: Sequence[tuple[str, list[str], list[int]]], vectors: dict[str, Any]
+    questions: Sequence[tuple[str, list[str], list[int]]],
+    vectors: dict[str, Any],
+    question_vectors: dict[str, Any] | None = None,
 ) -> list[Labelled]:
-    """Feature rows for every question, from precomputed unit vectors."""
+    """Feature rows for every question, from precomputed unit vectors (a question's from
+    ``question_vectors`` when given: the query encoder's, not the passages')."""
     out = []
     for question, candidates, answers in questions:
-        q = vectors[question]
+        q = (question_vectors or vectors)[question]
         cos = [float(vectors[c] @ q) for c in candidates]
         prev = [cos[i - 1] if i else 0.0 for i in range(len(candidates))]
         x = features(question, candidate_sentences(candidates), cos, prev)
@@ -130,6 +137,17 @@ def embed_all(
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.save(cached, vectors)
     return dict(zip(texts, vectors, strict=True))
+
+
+def embed_questions(questions: Sequence[tuple[str, list[str], list[int]]]) -> dict[str, Any]:
+    """Unit vectors of the questions as chipbot embeds questions: through the query
+    adapter the default settings use."""
+    from retrieval.query_adapter import adapter_dir, load_adapted
+    from retrieval.settings import Settings
+
+    texts = sorted({q for q, _, _ in questions})
+    embedder = load_adapted(adapter_dir(Settings.model_fields["query_adapter"].default))
+    return dict(zip(texts, embedder.embed_documents(texts, batch_size=64), strict=True))
 
 
 def fit_model(
@@ -262,7 +280,7 @@ def fit(
     question gets from the model that never saw its set, and judged leave-one-out.
     """
     questions = load_questions(selqa)
-    rows = labelled_rows(questions, embed_all(questions, cache))
+    rows = labelled_rows(questions, embed_all(questions, cache), embed_questions(questions))
     cv = {c: cross_validate(rows, c, k) for c in C_GRID}
     best_c = max(C_GRID, key=lambda c: (round(cv[c], 4), -c))
     pool = ExtractiveConfig().max_passages
@@ -305,7 +323,9 @@ def fit(
         floor_cv[floor] = held_out_figures(obs, held_out_decisions(obs))["accuracy"]
     floor = max(FLOORS, key=lambda f: (floor_cv[f], f))
     obs = held_out_observations(floor)
-    plain = float(np.mean([_ap(r.x[:, FEATURES.index("cos")], r.y) for r in rows if r.y.any()]))
+    plain = float(
+        np.mean([average_precision(r.x[:, FEATURES.index("cos")], r.y) for r in rows if r.y.any()])
+    )
     model_file = {
         "about": "Reader model fitted by `python -m retrieval.answer.fit_reader` on SelQA "
         "(Apache-2.0, Jurczyk, Zhai & Choi 2016) and chipbot's gold sets.",
@@ -333,7 +353,7 @@ def fit(
     return model_file, calibration_file
 
 
-def _ap(scores: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> float:
+def average_precision(scores: npt.NDArray[np.float64], y: npt.NDArray[np.int64]) -> float:
     order = np.argsort(-scores, kind="stable")
     hits, total = 0, 0.0
     for rank, i in enumerate(order, start=1):

@@ -95,7 +95,7 @@ def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
     return target
 
 
-def _mean_pooled(model: Any) -> Any:
+def mean_pooled(model: Any) -> Any:
     """The transformer, mean pooling over real tokens and L2 normalisation, as one module."""
     import torch
 
@@ -157,7 +157,7 @@ def _export(model_dir: Path, target: Path) -> None:
             # needs onnxscript, one more dependency for the same graph.
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                _mean_pooled(auto_model),
+                mean_pooled(auto_model),
                 (example, example),
                 str(partial),
                 input_names=["input_ids", "attention_mask"],

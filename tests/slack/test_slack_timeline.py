@@ -289,7 +289,7 @@ THREAD = "1690000000.000001"
 def _stored(slack: Harness, temporal: dict[str, object], answer_id: str = "a1") -> Message:
     """A posted answer to a question about change, as the store and Slack hold it."""
     answer = Answer(
-        question="How have the Dutch rules changed since October 2022?",
+        question="How has Japan’s position on the US chip controls changed since October 2022?",
         answer="A date. [1]",
         abstained=False,
         citations=[CITATION],

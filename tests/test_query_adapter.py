@@ -1,0 +1,127 @@
+"""The query adapter: questions pass through the model with a LoRA fitted on SelQA merged
+in, passages and sentences keep the plain model's vectors (so no index changes), the
+merged model is made once, and the fitting script reproduces what ships."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import retrieval.query_adapter as query_adapter
+from retrieval.embedding import load_embedder, local_model_dir
+from retrieval.engine import Chipbot
+from retrieval.errors import ConfigError
+from retrieval.query_adapter import (
+    QueryAdaptedEmbedder,
+    adapter_dir,
+    applies_to,
+    load_query_embedder,
+    merged_model_dir,
+)
+from retrieval.query_adapter.fit import ADAPTER_DIR, DEFAULT_SELQA, FIT_FILE
+from retrieval.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = "all-MiniLM-L6-v2"
+QUESTION = "How much of the chipmaking equipment market do Japanese companies hold?"
+SENTENCES = [
+    "Japan and the Netherlands are home to some of the top producers of chipmaking tools.",
+    "Rutte will travel to Washington on Jan 17.",
+]
+
+
+@pytest.fixture(scope="module")
+def plain(model_cache: Path):  # type: ignore[no-untyped-def]
+    return load_embedder(MODEL, "onnx", model_cache)
+
+
+def test_questions_pass_through_the_adapter(embedder, plain) -> None:  # type: ignore[no-untyped-def]
+    adapted, base = embedder.embed_query(QUESTION), plain.embed_query(QUESTION)
+    assert isinstance(embedder, QueryAdaptedEmbedder)
+    assert adapted.shape == base.shape
+    assert np.linalg.norm(adapted) == pytest.approx(1.0, abs=1e-4)
+    # Moved, but still in the same space as the passages.
+    assert 0.5 < float(adapted @ base) < 0.999
+
+
+def test_passages_keep_the_plain_models_vectors(embedder, plain) -> None:  # type: ignore[no-untyped-def]
+    assert np.allclose(embedder.embed_documents(SENTENCES), plain.embed_documents(SENTENCES))
+    assert embedder.name == MODEL
+
+
+def test_the_adapter_ranks_held_out_selqa_answers_higher_than_the_plain_model() -> None:
+    figures = json.loads((ADAPTER_DIR / FIT_FILE).read_text("utf-8"))["held_out"]
+    assert figures["file"] == "selqa-ass-dev.json"  # not the file it was trained on
+    assert figures["cosine_map_adapted"] > figures["cosine_map_base"]
+
+
+def test_the_setting_none_embeds_questions_as_passages(tmp_path: Path, plain) -> None:  # type: ignore[no-untyped-def]
+    bot = Chipbot(Settings(data_dir=tmp_path, query_adapter="none"))
+    assert np.allclose(bot.embedder.embed_query(QUESTION), plain.embed_query(QUESTION))
+
+
+def test_the_default_settings_use_the_adapter(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = Chipbot(Settings(data_dir=tmp_path))
+    assert np.allclose(bot.embedder.embed_query(QUESTION), embedder.embed_query(QUESTION))
+
+
+def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHIPBOT_QUERY_ADAPTER", "none")
+    assert Settings().query_adapter == "none"
+
+
+def test_an_unknown_adapter_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"'nope'.*none, selqa"):
+        adapter_dir("nope")
+
+
+def test_an_adapter_is_not_applied_to_a_model_it_was_not_fitted_on(
+    tmp_path: Path, model_cache: Path
+) -> None:
+    other = tmp_path / "other-model"
+    shutil.copytree(local_model_dir(MODEL), other)
+    assert applies_to(adapter_dir("selqa"), MODEL)
+    assert not applies_to(adapter_dir("selqa"), str(other))
+    loaded = load_query_embedder(str(other), "onnx", "selqa", model_cache)
+    assert not isinstance(loaded, QueryAdaptedEmbedder)
+
+
+def test_the_merged_model_is_made_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path
+) -> None:
+    base = local_model_dir(MODEL)
+    first = merged_model_dir(adapter_dir("selqa"), base, model_cache)
+
+    def never(*args: object) -> None:
+        raise AssertionError("the adapter must not be merged again")
+
+    monkeypatch.setattr(query_adapter, "_merge", never)
+    assert merged_model_dir(adapter_dir("selqa"), base, model_cache) == first
+    assert (first / "model.safetensors").is_file()
+    assert (first / "tokenizer.json").is_file()
+
+
+def test_an_index_built_without_the_adapter_answers_with_it(engine) -> None:  # type: ignore[no-untyped-def]
+    answer = engine.ask("What share of the chipmaking equipment market do Japanese firms hold?")
+    assert not answer.abstained
+    assert "27" in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEFAULT_SELQA.is_dir(), reason=f"SelQA not found at {DEFAULT_SELQA}")
+def test_the_fitting_script_reproduces_the_shipped_adapter() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "retrieval.query_adapter.fit", "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=3000,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
