@@ -423,8 +423,8 @@ def cached_index(
     :func:`cache_root`); ``key`` must cover the data (the settings are added here). A
     finished build leaves ``complete.json`` behind.
     """
-    from retrieval.embedding import load_embedder
     from retrieval.engine import Chipbot
+    from retrieval.query_adapter import load_query_embedder
     from retrieval.settings import Settings
 
     folder = (root or cache_root()) / f"{name}-{cache_key(key, chunk_chars, chunk_overlap, model)}"
@@ -436,8 +436,10 @@ def cached_index(
         encoder="sentence-transformers",
     )
     # Big batches go through the reference encoder; queries use it too, so every vector
-    # of a run comes from one implementation.
-    bot = Chipbot(settings, embedder=load_embedder(model, "sentence-transformers"))
+    # of a run comes from one implementation (questions through the query adapter, as
+    # chipbot asks them; passages as indexed).
+    embedder = load_query_embedder(model, "sentence-transformers", settings.query_adapter)
+    bot = Chipbot(settings, embedder=embedder)
     marker = folder / "complete.json"
     if marker.is_file():
         return bot

@@ -21,6 +21,7 @@ from retrieval.query_adapter import (
     QueryAdaptedEmbedder,
     adapter_dir,
     applies_to,
+    is_question,
     load_query_embedder,
     merged_model_dir,
 )
@@ -125,3 +126,23 @@ def test_the_fitting_script_reproduces_the_shipped_adapter() -> None:
         timeout=3000,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Has Japan agreed to match the US controls?", "who is Kurt Campbell", "Why now?"],
+)
+def test_questions_are_recognised(text: str) -> None:
+    assert is_question(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Dutch export rules", "0-dimensional biomaterials show inductive properties."]
+)
+def test_statements_are_not_questions(text: str) -> None:
+    assert not is_question(text)
+
+
+def test_a_statement_keeps_the_plain_models_vector(embedder, plain) -> None:  # type: ignore[no-untyped-def]
+    claim = "Japanese companies hold 27 per cent of the chipmaking equipment market."
+    assert np.allclose(embedder.embed_query(claim), plain.embed_query(claim))

@@ -140,14 +140,19 @@ def embed_all(
 
 
 def embed_questions(questions: Sequence[tuple[str, list[str], list[int]]]) -> dict[str, Any]:
-    """Unit vectors of the questions as chipbot embeds questions: through the query
-    adapter the default settings use."""
-    from retrieval.query_adapter import adapter_dir, load_adapted
+    """Unit vectors of the questions as chipbot embeds a query under the default settings
+    (through the query adapter when it is worded as a question)."""
+    from retrieval.query_adapter import load_query_embedder
     from retrieval.settings import Settings
 
+    defaults = Settings.model_fields
+    embedder = load_query_embedder(
+        defaults["embedding_model"].default,
+        defaults["encoder"].default,
+        defaults["query_adapter"].default,
+    )
     texts = sorted({q for q, _, _ in questions})
-    embedder = load_adapted(adapter_dir(Settings.model_fields["query_adapter"].default))
-    return dict(zip(texts, embedder.embed_documents(texts, batch_size=64), strict=True))
+    return {t: embedder.embed_query(t) for t in texts}
 
 
 def fit_model(
