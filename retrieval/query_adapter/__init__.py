@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 import shutil
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -78,10 +79,15 @@ def merged_model_dir(adapter: Path, base: Path, cache_dir: Path) -> Path:
 def _merge(adapter: Path, base: Path, target: Path) -> None:
     from peft import PeftModel
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
     logger.info("merging the query adapter %s into %s (once)", adapter, target)
-    model = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(adapter))
-    model.merge_and_unload().save_pretrained(str(target))
+    # A one-off step in a user's first answer: no progress bars or deprecation notices.
+    transformers_logging.disable_progress_bar()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PeftModel.from_pretrained(AutoModel.from_pretrained(str(base)), str(adapter))
+        model.merge_and_unload().save_pretrained(str(target))
     # Tokenizer and sentence-transformers' module files come from the base model.
     for path in base.iterdir():
         if path.name in _WEIGHTS or path.name in ("config.json", _DONE):
