@@ -39,7 +39,6 @@ WEIGHTS_FILE = "model.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "encoder.json"
 _OPSET = 17
-_LOCK_TIMEOUT_S = 900.0
 #: The export must give the reference's vectors up to float rounding.
 MIN_COSINE = 0.9999
 _PROBES = (
@@ -79,19 +78,10 @@ def export_dir(model_dir: Path, cache_dir: Path) -> Path:
 
 def ensure_export(model_dir: Path, cache_dir: Path) -> Path:
     """The directory of ``model_dir``'s export, made now (under a file lock) if missing."""
-    target = export_dir(model_dir, cache_dir)
-    if (target / META_FILE).is_file():
-        return target
-    from filelock import FileLock, Timeout
+    from retrieval.once import made_once
 
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(str(target) + ".lock", timeout=_LOCK_TIMEOUT_S):
-            # Another process may have finished the export while this one waited.
-            if not (target / META_FILE).is_file():
-                _export(model_dir, target)
-    except Timeout as exc:
-        raise ConfigError(f"timed out waiting for another process to export {model_dir}") from exc
+    target = export_dir(model_dir, cache_dir)
+    made_once(target, META_FILE, lambda: _export(model_dir, target), f"export {model_dir}")
     return target
 
 

@@ -28,7 +28,6 @@ ADAPTERS = {"selqa": Path(__file__).resolve().parent / "selqa"}
 #: Written last: marks a merged model complete.
 _DONE = "modules.json"
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin")
-_LOCK_TIMEOUT_S = 900.0
 
 
 def adapter_dir(name: str) -> Path:
@@ -61,18 +60,10 @@ def _key(adapter: Path, base: Path) -> str:
 
 def merged_model_dir(adapter: Path, base: Path, cache_dir: Path) -> Path:
     """A model directory holding ``base`` with ``adapter`` merged in, made if missing."""
-    target = cache_dir / "adapted" / _key(adapter, base)
-    if (target / _DONE).is_file():
-        return target
-    from filelock import FileLock, Timeout
+    from retrieval.once import made_once
 
-    target.mkdir(parents=True, exist_ok=True)
-    try:
-        with FileLock(str(target) + ".lock", timeout=_LOCK_TIMEOUT_S):
-            if not (target / _DONE).is_file():
-                _merge(adapter, base, target)
-    except Timeout as exc:
-        raise ConfigError(f"timed out waiting for another process to merge {adapter}") from exc
+    target = cache_dir / "adapted" / _key(adapter, base)
+    made_once(target, _DONE, lambda: _merge(adapter, base, target), f"merge {adapter}")
     return target
 
 
