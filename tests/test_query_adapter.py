@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from retrieval.query_adapter import (
 )
 from retrieval.query_adapter.fit import ADAPTER_DIR, DEFAULT_SELQA, FIT_FILE
 from retrieval.settings import Settings
+from tests.fitting import refit_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "all-MiniLM-L6-v2"
@@ -117,15 +116,8 @@ def test_an_index_built_without_the_adapter_answers_with_it(engine) -> None:  # 
 @pytest.mark.slow
 @pytest.mark.skipif(not DEFAULT_SELQA.is_dir(), reason=f"SelQA not found at {DEFAULT_SELQA}")
 def test_the_fitting_script_reproduces_the_shipped_adapter() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "retrieval.query_adapter.fit", "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        timeout=3000,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    reproduced, output = refit_matches("retrieval.query_adapter.fit")
+    assert reproduced, output
 
 
 @pytest.mark.parametrize(
