@@ -298,7 +298,7 @@ class Chipbot:
         # The generator may read more passages than the k it lists as the nearest.
         pool = max(k, getattr(generator, "pool", k))
         ranked = self._search(standalone, intent, flt, pool)
-        passages = newest_first(ranked) if intent.latest else ranked
+        passages = self.with_context(newest_first(ranked) if intent.latest else ranked)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -311,7 +311,9 @@ class Chipbot:
             # "in March" may date the event asked about, not the articles: try all dates.
             wider = intent.without_bounds()
             wider_ranked = self._search(standalone, wider, flt, pool)
-            passages = newest_first(wider_ranked) if wider.latest else wider_ranked
+            passages = self.with_context(
+                newest_first(wider_ranked) if wider.latest else wider_ranked
+            )
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
@@ -334,6 +336,13 @@ class Chipbot:
             }
         )
         return answer
+
+    def with_context(self, passages: list[Passage]) -> list[Passage]:
+        """What the generator reads: ``passages``, each that opens by pointing back
+        ("From that point on…") widened to the sentence it points to."""
+        from retrieval.context import with_antecedents
+
+        return with_antecedents(passages, self.index.get, read_article_text)
 
     def _search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int

@@ -69,14 +69,56 @@ def _starts_sentence(ch: str) -> bool:
     return ch.isupper() or ch.isdigit() or ch in _OPENERS or ch == "#"
 
 
-def is_heading_like(sentence: str) -> bool:
+def is_heading_like(sentence: str, max_chars: int = _HEADING_MAX_CHARS) -> bool:
     """True for a short line with no final punctuation, such as "Seeking a deal"."""
     s = sentence.strip().strip(_EXTRA_SPACE)
     if not s or "\n" in s or _LIST_ITEM_RE.match(s):
         return False
     if s.startswith("#"):
-        return len(s) <= _MD_HEADING_MAX_CHARS
-    return len(s) <= _HEADING_MAX_CHARS and s[-1] not in _TERMINATORS + _CLOSERS + ",;:"
+        return len(s) <= max(max_chars, _MD_HEADING_MAX_CHARS)
+    return len(s) <= max_chars and s[-1] not in _TERMINATORS + _CLOSERS + ",;:"
+
+
+def is_title_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a whole line of its own with no final punctuation:
+    a headline such as "Netherlands set to further restrict semiconductor technology
+    exports", longer than the headings :func:`is_heading_like` admits in running text.
+
+    Being a whole line is what tells a headline from a sentence cut short by a chunk's
+    end, so the line break must be visible on both sides.
+    """
+    before_ok = start == 0 or text[start - 1] == "\n"
+    after_ok = end < len(text) and text[end] == "\n"
+    line = text[start:end].strip().strip(_EXTRA_SPACE)
+    # "… (Excerpt)" ends in a bracket, not a sentence end; "… said “no.”" ends in one.
+    unclosed = line.rstrip(_CLOSERS)
+    return (
+        before_ok
+        and after_ok
+        and bool(unclosed)
+        and len(line) <= _MD_HEADING_MAX_CHARS
+        and "\n" not in line
+        and not _LIST_ITEM_RE.match(line)
+        and unclosed[-1] not in _TERMINATORS + ",;:"
+    )
+
+
+# A reporter's request at a press conference ("Q: Also, please tell us your thoughts on…",
+# "My question is about semiconductors."): it asks, though it ends with a full stop.
+_REQUEST = re.compile(
+    r"^(?:Q\s*:\s*)?(?:(?:also|and|then|so)\s*,?\s+)?"
+    r"(?:please\b|(?:could|can|would|will)\s+you\b|"
+    r"I\s+(?:would|'d|’d)\s+like\s+to\s+(?:ask|know|hear)\b|let\s+me\s+ask\b|"
+    r"(?:my|I\s+have\s+a|one\s+more)\s+question\b)",
+    re.IGNORECASE,
+)
+
+
+def is_interrogative(sentence: str) -> bool:
+    """Whether ``sentence`` asks rather than states: it ends with a question mark, or it
+    is a request ("Please tell us…", "My question is about…")."""
+    s = sentence.strip()
+    return s.rstrip(_CLOSERS).rstrip().endswith("?") or _REQUEST.match(s) is not None
 
 
 def _line_breaks(text: str, start: int, end: int) -> list[int]:
@@ -255,3 +297,28 @@ _QUOTE_MAP = str.maketrans(
 def normalize_quotes(text: str) -> str:
     """``text`` with curly quotes made straight and dashes made ``-`` (for fact matching)."""
     return text.translate(_QUOTE_MAP)
+
+
+_PRONOUN_START = re.compile(
+    r"^[“\"']?(?:he|she|it|its|they|their|them|this|these|that|those|his|her|the company|"
+    r"the country|the firm|the move|the minister|such)\b",
+    re.IGNORECASE,
+)
+# "From that point on…", "By then…": a time or place fixed by the sentence before.
+_TIME_REFERENCE_START = re.compile(
+    r"^[“\"']?(?:(?:from|after|before|by|since|until|at|under|in)\s+"
+    r"(?:that|this|then|these|those)|then)\b",
+    re.IGNORECASE,
+)
+
+
+def starts_with_pronoun(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a pronoun or a stand-in ("He said…", "The firm…")."""
+    return _PRONOUN_START.match(sentence.lstrip()) is not None
+
+
+def starts_with_reference(sentence: str) -> bool:
+    """Whether ``sentence`` leans on the one before it: it opens with a pronoun or a
+    time or place fixed there ("He said…", "This…", "From that point on…")."""
+    s = sentence.lstrip()
+    return _PRONOUN_START.match(s) is not None or _TIME_REFERENCE_START.match(s) is not None

@@ -256,3 +256,46 @@ def test_the_shipped_calibration_is_the_rule_in_force() -> None:
     assert (rule.threshold, rule.entity_veto) == (stored["threshold"], stored["entity_veto"])
     assert rule.model is not None
     assert rule.model.to_dict() == stored["model"]
+
+
+PRESS_CONFERENCE = (
+    "date 2023-08-01\n\n"
+    "Press Conference by the Minister of Economy, Trade and Industry (Excerpt)\n\n"
+    "Q: Today, China starts restricting exports of gallium and germanium. "
+    "How does the Government of Japan intend to deal with this matter?\n\n"
+    "A: The measure announced on July 3 was put into force today. "
+    "Japan will examine the status of its enforcement and respond appropriately.\n"
+)
+
+
+def text_passage(path: Path, date: dt.date) -> Passage:
+    """The whole body of ``path`` (after its date line) as one retrieved passage."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\n\n") + 2
+    return Passage(
+        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
+        title=path.stem, date=date, path=str(path), score=0.03, dense_score=0.6,
+    )  # fmt: skip
+
+
+def test_a_reporters_question_is_never_cited_as_the_answer(
+    answering: ExtractiveGenerator, tmp_path: Path
+) -> None:
+    path = tmp_path / "meti.txt"
+    path.write_text(PRESS_CONFERENCE, encoding="utf-8")
+    p = text_passage(path, dt.date(2023, 8, 1))
+    # The reporter's question repeats the user's almost word for word.
+    answer = answering.generate("How does the Government of Japan intend to deal with it?", [p])
+    assert answer.citations
+    assert all(not c.quote.rstrip().endswith("?") for c in answer.citations)
+    assert "examine the status of its enforcement" in answer.answer
+
+
+def test_a_headline_longer_than_a_heading_is_never_cited(
+    answering: ExtractiveGenerator, tmp_path: Path
+) -> None:
+    path = tmp_path / "meti.txt"
+    path.write_text(PRESS_CONFERENCE, encoding="utf-8")
+    p = text_passage(path, dt.date(2023, 8, 1))
+    answer = answering.generate("What did the Minister of Economy, Trade and Industry say?", [p])
+    assert all("Press Conference by" not in c.quote for c in answer.citations)

@@ -15,9 +15,9 @@ from retrieval.answer.reader import (
     Sentence,
     features,
     shipped_model,
-    starts_with_reference,
 )
 from retrieval.errors import ConfigError
+from retrieval.text import starts_with_reference
 from tests.fitting import refit_matches
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,12 @@ from hypothesis import strategies as st
 from retrieval.text import (
     STOPWORDS,
     is_heading_like,
+    is_interrogative,
+    is_title_line,
     normalize_quotes,
     split_sentences,
+    starts_with_pronoun,
+    starts_with_reference,
     tokenize,
 )
 
@@ -288,3 +292,82 @@ def test_question_and_exclamation_end_sentences_before_quotes() -> None:
 
 def test_ellipsis_can_end_a_sentence() -> None:
     assert sentences("It waited… Then it moved.") == ["It waited…", "Then it moved."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["How does the Government of Japan intend to deal with this matter?", "Why now?”"],
+)
+def test_a_question_is_interrogative(sentence: str) -> None:
+    assert is_interrogative(sentence)
+
+
+def test_a_statement_quoting_a_question_mid_sentence_is_not_interrogative() -> None:
+    assert not is_interrogative("He asked “why now?” and left the room.")
+
+
+def test_a_long_headline_on_its_own_line_is_a_title_line() -> None:
+    text = "Netherlands set to further restrict semiconductor technology exports\n\nThursday."
+    end = text.index("\n")
+    assert not is_heading_like(text[:end])  # longer than a heading in running text
+    assert is_title_line(text, 0, end)
+
+
+def test_a_sentence_cut_by_a_chunk_end_is_not_a_title_line() -> None:
+    text = "The rule makes other changes to the EAR to ensure that appropriate"
+    assert not is_title_line(text, 0, len(text))
+
+
+def test_a_line_ending_in_a_full_stop_is_not_a_title_line() -> None:
+    text = "The Dutch government published the order today.\nMore follows."
+    assert not is_title_line(text, 0, text.index("\n"))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From that point on, exports need a licence.",
+        "By then the talks had ended.",
+        "Then he left.",
+    ],
+)
+def test_a_time_fixed_by_the_previous_sentence_is_a_reference_but_not_a_pronoun(
+    sentence: str,
+) -> None:
+    assert starts_with_reference(sentence)
+    assert not starts_with_pronoun(sentence)
+
+
+def test_a_pronoun_opening_is_both() -> None:
+    assert starts_with_reference("He said so.")
+    assert starts_with_pronoun("He said so.")
+
+
+def test_a_sentence_naming_its_subject_is_neither() -> None:
+    assert not starts_with_reference("In the end the talks succeeded.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Also, please tell us your thoughts on what measures Japan intends to take.",
+        "Q: My question is about semiconductors.",
+        "Q: I have a question about semiconductors.",
+        "Could you comment on the reports.",
+    ],
+)
+def test_a_reporters_request_is_interrogative_though_it_ends_with_a_full_stop(
+    sentence: str,
+) -> None:
+    assert is_interrogative(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Q: There are reports that the US government is forcing Japan to act.",
+        "Pleased with the talks, Rutte flew home.",
+    ],
+)
+def test_a_reporters_statement_of_fact_is_not_interrogative(sentence: str) -> None:
+    assert not is_interrogative(sentence)

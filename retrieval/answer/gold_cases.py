@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.answer.extractive import Candidate, candidates_of
-from retrieval.answer.reader import Sentence, cosines, features
+from retrieval.answer.extractive import Candidate, candidates_of, reader_sentences
+from retrieval.answer.reader import cosines, features
 from retrieval.evaluation.gold import GoldQuestion
 from retrieval.models import Passage
 
@@ -85,11 +85,10 @@ def build_cases(name: str, max_passages: int) -> list[GoldCase]:
         embedder = bot.cached_embedder()
         cases = []
         for q in load_gold(gold, texts):
-            passages = bot.retrieve(q.question, k=max_passages, flt=q.search_filter())
+            found = bot.retrieve(q.question, k=max_passages, flt=q.search_filter())
+            passages = bot.with_context(found)  # as the answers read them
             cands = candidates_of(passages[:max_passages])
-            sentences = [
-                Sentence(c.text, c.previous.text if c.previous else "", c.position) for c in cands
-            ]
+            sentences = reader_sentences(cands)
             if cands:
                 cos, prev = cosines(embedder, q.question, sentences)
                 x = features(q.question, sentences, cos, prev)

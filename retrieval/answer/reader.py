@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +31,7 @@ from retrieval.answer.answer_types import (
     type_fit,
 )
 from retrieval.answer.logistic import LogisticModel
-from retrieval.text import is_heading_like, tokenize
+from retrieval.text import is_heading_like, starts_with_pronoun, tokenize
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -68,11 +67,6 @@ FEATURES: tuple[str, ...] = (
     "heading",
 )
 
-_PRONOUN_START = re.compile(
-    r"^[“\"']?(?:he|she|it|its|they|their|them|this|these|that|those|his|her|the company|"
-    r"the country|the firm|the move|the minister|such)\b",
-    re.IGNORECASE,
-)
 _FIT_FEATURES = {
     AnswerType.PERSON: "fit_person",
     AnswerType.DATE: "fit_date",
@@ -82,11 +76,6 @@ _FIT_FEATURES = {
     AnswerType.REASON: "fit_reason",
 }
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
-
-
-def starts_with_reference(sentence: str) -> bool:
-    """Whether ``sentence`` opens by pointing back ("He said…", "It is…", "This…")."""
-    return _PRONOUN_START.match(sentence.lstrip()) is not None
 
 
 @dataclass(frozen=True)
@@ -150,7 +139,7 @@ def features(
             row[_INDEX["bigrams"]] = len(q_bigrams & _bigrams(token_lists[i])) / len(q_bigrams)
         row[_INDEX["prev_cos"]] = prev_cos[i]
         row[_INDEX["prev_coverage"]] = _coverage(weights, prev_sets[i])
-        pronoun = bool(s.previous) and starts_with_reference(s.text)
+        pronoun = bool(s.previous) and starts_with_pronoun(s.text)
         row[_INDEX["pronoun_start"]] = float(pronoun)
         row[_INDEX["pronoun_prev_cos"]] = prev_cos[i] if pronoun else 0.0
         if fit_column is not None:

@@ -1,0 +1,95 @@
+"""Antecedents for passages that open mid-thought.
+
+A chunk may open with a sentence that leans on the one before it ("From that point on,
+the export … will be subject to a national authorisation requirement."), while that
+sentence ("On 1 September 2023 additional export control measures will enter into
+force…") ended the previous chunk, which retrieval did not return. Before answering, such
+a passage is widened to start where its article's previous chunk starts, so the reader
+sees the antecedent and an answer citing the sentence brings it along.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+
+from retrieval.models import ChunkRecord, Passage, chunk_id
+from retrieval.text import split_sentences, starts_with_reference
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[Sequence[str]], list[ChunkRecord]]
+ReadText = Callable[[str], str]
+
+
+def opens_with_reference(passage: Passage) -> bool:
+    """Whether the passage's first sentence points back ("He said…", "From then on…")."""
+    if passage.chunk_no == 0:
+        return False
+    spans = split_sentences(passage.text)
+    if not spans:
+        return False
+    s, e = spans[0]
+    return starts_with_reference(passage.text[s:e])
+
+
+def merged(
+    previous: ChunkRecord, passage: Passage, read_text: ReadText | None = None
+) -> Passage | None:
+    """``passage`` widened back to ``previous``'s start, or ``None`` when that cannot be
+    done verbatim.
+
+    Overlapping chunks must agree where they overlap. Chunks that merely neighbour each
+    other (a long sentence leaves no room for overlap) need the white space between
+    them, read from the article file with ``read_text``, which must still hold both
+    chunks at their offsets. Otherwise (another version of the article) ``None``.
+    """
+    if previous.article_id != passage.article_id or not previous.start < passage.start:
+        return None
+    if passage.start <= previous.end:
+        shared = previous.end - passage.start
+        if previous.text[passage.start - previous.start :] != passage.text[:shared]:
+            return None
+        text = previous.text + passage.text[shared:]
+    else:
+        if read_text is None:
+            return None
+        try:
+            article = read_text(passage.path)
+        except Exception:  # an unreadable file only costs the antecedent
+            log.debug("cannot read %s for an antecedent", passage.path, exc_info=True)
+            return None
+        if (
+            article[previous.start : previous.end] != previous.text
+            or article[passage.start : passage.end] != passage.text
+            or article[previous.end : passage.start].strip()
+        ):
+            return None
+        text = article[previous.start : passage.end]
+    return dataclasses.replace(passage, start=previous.start, text=text)
+
+
+def with_antecedents(
+    passages: Sequence[Passage], fetch: Fetch, read_text: ReadText | None = None
+) -> list[Passage]:
+    """``passages`` with each one that opens by pointing back widened to include the
+    sentence it points to (one batched fetch; unchanged when none does). ``read_text``
+    reads an article file, for chunks that neighbour without overlapping."""
+    wanted = {
+        i: chunk_id(p.article_id, p.chunk_no - 1)
+        for i, p in enumerate(passages)
+        if opens_with_reference(p)
+    }
+    if not wanted:
+        return list(passages)
+    records = {r.id: r for r in fetch(list(dict.fromkeys(wanted.values())))}
+    out = list(passages)
+    for i, key in wanted.items():
+        record = records.get(key)
+        widened = merged(record, out[i], read_text) if record is not None else None
+        if widened is not None:
+            out[i] = widened
+        else:
+            log.debug("no antecedent chunk for %s", out[i].id)
+    return out

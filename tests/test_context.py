@@ -1,0 +1,108 @@
+"""Passages that open by pointing back are widened to the sentence they point to."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from retrieval.answer.decline import DeclineRule
+from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator
+from retrieval.context import merged, opens_with_reference, with_antecedents
+from retrieval.engine import Chipbot, read_article_text
+from retrieval.models import Passage
+from retrieval.settings import Settings
+
+ORDER = (
+    "date 2023-06-30\n\n"
+    "Dutch order on chipmaking equipment published\n\n"
+    "On 1 September 2023 additional export control measures will enter into force for "
+    "advanced semiconductor manufacturing equipment. "
+    "From that point on, the export of certain advanced semiconductor manufacturing "
+    "equipment will be subject to a national authorisation requirement. "
+    "The ministerial order was announced on 8 March in a letter to parliament. "
+    "Companies were consulted on the details of the order before it was published. "
+    "The order deals with a number of very specific technologies.\n"
+)
+QUESTION = "Do Dutch companies need an authorisation to export chipmaking equipment?"
+
+
+def small_chunk_bot(tmp_path: Path, embedder) -> Chipbot:  # type: ignore[no-untyped-def]
+    """A bot whose chunks hold a sentence or two, so antecedents fall in other chunks."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dutch-order.txt").write_text(ORDER, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chunk_chars=200)
+    generator = ExtractiveGenerator(ExtractiveConfig(rule=DeclineRule.never()), embedder=embedder)
+    bot = Chipbot(settings, embedder=embedder, generator=generator)
+    bot.ingest([corpus])
+    return bot
+
+
+def chunk_opening_with(bot: Chipbot, opening: str) -> Passage:
+    chunks = bot.index.chunks_of("dutch-order")
+    record = next(c for c in chunks if c.text.startswith(opening))
+    return Passage.from_record(record)
+
+
+def test_the_chunk_opening_with_from_that_point_on_lacks_its_antecedent(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "From that point on")
+    assert p.chunk_no > 0
+    assert "On 1 September 2023" not in p.text
+    assert opens_with_reference(p)
+
+
+def test_such_a_passage_is_widened_back_to_the_previous_chunk_verbatim(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "From that point on")
+    [widened] = with_antecedents([p], bot.index.get, read_article_text)
+    article = (tmp_path / "corpus" / "dutch-order.txt").read_text(encoding="utf-8")
+    assert widened.end == p.end
+    assert widened.start < p.start
+    assert article[widened.start : widened.end] == widened.text
+    assert "On 1 September 2023" in widened.text
+    assert widened.chunk_no == p.chunk_no  # still the passage retrieval returned
+
+
+def test_a_passage_opening_with_its_own_subject_is_left_alone(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "The ministerial order")
+    fetched: list[list[str]] = []
+
+    def fetch(ids):  # type: ignore[no-untyped-def]
+        fetched.append(list(ids))
+        return bot.index.get(ids)
+
+    assert with_antecedents([p], fetch) == [p]
+    assert fetched == []  # nothing to look up, no store round trip
+
+
+def test_a_previous_chunk_of_another_version_is_not_merged(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "From that point on")
+    [previous] = bot.index.get([f"dutch-order:{p.chunk_no - 1}"])
+    edited = dataclasses.replace(previous, text=previous.text.replace("1 September", "2 October"))
+    assert merged(edited, p, read_article_text) is None
+    assert merged(previous, p, read_article_text) is not None
+
+
+def test_an_unreadable_article_file_costs_only_the_antecedent(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "From that point on")
+    (tmp_path / "corpus" / "dutch-order.txt").unlink()
+    assert with_antecedents([p], bot.index.get, read_article_text) == [p]
+
+
+def test_the_answer_cites_the_antecedent_with_the_sentence_that_leans_on_it(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    answer = bot.ask(QUESTION)
+    leaning = next(c for c in answer.citations if "From that point on" in c.quote)
+    assert leaning.quote.startswith("On 1 September 2023")
+    article = (tmp_path / "corpus" / "dutch-order.txt").read_text(encoding="utf-8")
+    assert article[leaning.start : leaning.end] == leaning.quote
