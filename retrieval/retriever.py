@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from retrieval.fusion import convex_fusion, minmax, mmr, reciprocal_rank_fusion
@@ -22,6 +24,20 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 
 
+#: Fitted by :mod:`retrieval.fit_fusion`, shipped beside this module.
+WEIGHTS_FILE = "fusion_weights.json"
+
+
+@cache
+def fitted_question_dense_weight() -> float | None:
+    """The shipped dense weight for adapted questions (``None`` if the file is absent)."""
+    try:
+        raw = resources.files("retrieval").joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return float(json.loads(raw)["question_dense_weight"])
+
+
 @dataclass(frozen=True)
 class RetrievalConfig:
     """How candidates are gathered, fused and diversified."""
@@ -29,6 +45,9 @@ class RetrievalConfig:
     candidates: int = 40  # taken from each of the dense and lexical lists
     fusion: Literal["rrf", "convex"] = "rrf"
     dense_weight: float = 1.0  # RRF weight of the dense list (lexical weight is 1)
+    # The same for a question the query adapter embedded (None: ``dense_weight``): its
+    # vector was moved towards answering passages, BM25's words were not.
+    question_dense_weight: float | None = field(default_factory=fitted_question_dense_weight)
     alpha: float = 0.5  # convex fusion: share of the dense score
     mmr_lambda: float = 0.75  # 1.0 turns diversification off
     same_article_similarity: float = 0.4  # how redundant two passages of one article count
@@ -72,7 +91,7 @@ class HybridRetriever:
             for record, score in self.index.lexical_search(query, n, flt):
                 records[record.id] = record
                 lexical[record.id] = score
-        fused = self._fuse(dense, lexical, mode)
+        fused = self._fuse(dense, lexical, mode, self._dense_weight(query))
         if not fused:
             return []
         chosen = self._diversify(fused, records, k)
@@ -87,8 +106,16 @@ class HybridRetriever:
             for key in chosen
         ]
 
+    def _dense_weight(self, query: str) -> float:
+        """The dense list's RRF weight for ``query``: the adapted questions' weight when
+        the embedder routes it through a query adapter."""
+        adapts = getattr(self.embedder, "adapts", None)  # only adapted embedders have it
+        if self.config.question_dense_weight is not None and adapts is not None and adapts(query):
+            return self.config.question_dense_weight
+        return self.config.dense_weight
+
     def _fuse(
-        self, dense: dict[str, float], lexical: dict[str, float], mode: Mode
+        self, dense: dict[str, float], lexical: dict[str, float], mode: Mode, dense_weight: float
     ) -> list[tuple[str, float]]:
         if mode == "dense":
             return sorted(dense.items(), key=lambda item: -item[1])
@@ -100,7 +127,7 @@ class HybridRetriever:
             sorted(dense, key=lambda key: -dense[key]),
             sorted(lexical, key=lambda key: -lexical[key]),
         ]
-        return reciprocal_rank_fusion(rankings, weights=[self.config.dense_weight, 1.0])
+        return reciprocal_rank_fusion(rankings, weights=[dense_weight, 1.0])
 
     def _diversify(
         self, fused: list[tuple[str, float]], records: dict[str, ChunkRecord], k: int

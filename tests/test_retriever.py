@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
 from retrieval.engine import Chipbot
 from retrieval.models import SearchFilter
-from retrieval.retriever import HybridRetriever, RetrievalConfig
+from retrieval.retriever import WEIGHTS_FILE, HybridRetriever, RetrievalConfig
+from tests.fitting import refit_matches
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPORT_CONTROLS = ROOT.parent / "shared" / "corpora" / "export-controls"
 
 pytestmark = pytest.mark.slow
 
@@ -85,3 +91,35 @@ def test_a_source_filter_excludes_articles_without_that_source(engine: Chipbot) 
 def test_an_unknown_mode_is_refused(engine: Chipbot) -> None:
     with pytest.raises(ValueError, match="unknown retrieval mode"):
         engine.retriever.search("x", mode="fuzzy")  # type: ignore[arg-type]
+
+
+def _scores(engine: Chipbot, query: str, weight: float) -> list[tuple[str, float]]:
+    config = RetrievalConfig(question_dense_weight=weight, mmr_lambda=1.0)
+    retriever = HybridRetriever(engine.index, engine.embedder, config)
+    return [(p.id, p.score) for p in retriever.search(query, k=8)]
+
+
+def test_a_question_through_the_adapter_weighs_the_dense_list_by_the_question_weight(
+    engine: Chipbot,
+) -> None:
+    question = "What did Rutte say about the talks with the US?"
+    assert engine.embedder.adapts(question)  # type: ignore[attr-defined]
+    assert _scores(engine, question, 3.0) != _scores(engine, question, 1.0)
+
+
+def test_a_statement_keeps_equal_weighting_whatever_the_question_weight(engine: Chipbot) -> None:
+    statement = "Rutte said the talks with the US were making progress."
+    assert not engine.embedder.adapts(statement)  # type: ignore[attr-defined]
+    assert _scores(engine, statement, 3.0) == _scores(engine, statement, 1.0)
+
+
+def test_the_default_question_weight_is_the_fitted_one() -> None:
+    shipped = json.loads((ROOT / "retrieval" / WEIGHTS_FILE).read_text(encoding="utf-8"))
+    assert RetrievalConfig().question_dense_weight == shipped["question_dense_weight"]
+    assert shipped["held_out"]  # chosen on one gold set, measured on the other
+
+
+@pytest.mark.skipif(not EXPORT_CONTROLS.is_dir(), reason=f"corpus not found: {EXPORT_CONTROLS}")
+def test_the_fitting_script_reproduces_the_shipped_question_weight() -> None:
+    reproduced, output = refit_matches("retrieval.fit_fusion")
+    assert reproduced, output

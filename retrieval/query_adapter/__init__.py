@@ -146,9 +146,13 @@ class QueryAdaptedEmbedder:
             self._loaded = self._documents()
         return self._loaded
 
+    def adapts(self, text: str) -> bool:
+        """Whether ``text`` goes through the adapted model (it is a question)."""
+        return is_question(text)
+
     def embed_query(self, text: str) -> F32:
         """The adapted model's vector for a question, the base model's for a statement."""
-        if is_question(text):
+        if self.adapts(text):
             return self.queries.embed_query(text)
         return self.documents.embed_query(text)
 
