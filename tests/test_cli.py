@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,25 @@ def test_eval_runs_the_gold_set_and_enforces_minimums(run) -> None:  # type: ign
     data = json.loads(result.output)
     assert data["overall"]["n"] >= 40
     assert result.exit_code == (1 if data["failed"] else 0)
+
+
+def test_a_first_answer_indexes_the_seeds_without_progress_bars(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "ask",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "Has Japan agreed?",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Indexed: 2 added" in result.stderr
+    assert "it/s" not in result.stderr
+    assert "Loading weights" not in result.stderr

@@ -27,7 +27,11 @@ def _import_offline() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # Loading a 22M-parameter model takes a fraction of a second: a "Loading weights"
+    # bar on every ingest says nothing a user needs.
+    transformers_logging.disable_progress_bar()
     return SentenceTransformer
 
 
