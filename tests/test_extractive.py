@@ -11,8 +11,10 @@ import pytest
 
 from retrieval.answer.decline import DECLINE_FEATURES, DeclineRule, calibrated_rule
 from retrieval.answer.extractive import (
+    Evidence,
     ExtractiveConfig,
     ExtractiveGenerator,
+    candidates_of,
     missing_entities,
 )
 from retrieval.models import Passage
@@ -299,3 +301,20 @@ def test_a_headline_longer_than_a_heading_is_never_cited(
     p = text_passage(path, dt.date(2023, 8, 1))
     answer = answering.generate("What did the Minister of Economy, Trade and Industry say?", [p])
     assert all("Press Conference by" not in c.quote for c in answer.citations)
+
+
+def test_an_antecedent_cited_in_its_own_right_is_not_quoted_twice(
+    answering: ExtractiveGenerator,
+) -> None:
+    dutch = [passage(JAN19, "During a visit to the White House")]
+    candidates = candidates_of(dutch)
+    visit = next(c for c in candidates if c.text.startswith("During a visit"))
+    said = next(c for c in candidates if c.text.startswith("He said that talks"))
+    for c in candidates:
+        c.probability = 0.01
+    visit.probability, said.probability = 0.9, 0.8
+    evidence = Evidence(0.9, vector=(0.9,) * len(DECLINE_FEATURES))
+    answer = answering.answer("What did Rutte say?", dutch, candidates, evidence)
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[:2] == [visit.text, said.text]
+    assert answer.answer.count("During a visit to the White House") == 1

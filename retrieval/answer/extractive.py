@@ -207,7 +207,9 @@ class ExtractiveGenerator:
         for i, group in enumerate(ordered):
             parts: list[str] = []
             for c in group:
-                start, text = _with_antecedent(c)
+                # An antecedent already cited in its own right is not quoted twice.
+                cited = any(c.previous is o for o in chosen)
+                start, text = (c.start, c.text) if cited else _with_antecedent(c)
                 p = c.passage
                 n = len(citations) + 1
                 citations.append(
