@@ -270,36 +270,35 @@ PRESS_CONFERENCE = (
 )
 
 
-def text_passage(path: Path, date: dt.date) -> Passage:
-    """The whole body of ``path`` (after its date line) as one retrieved passage."""
-    text = path.read_text(encoding="utf-8")
-    start = text.index("\n\n") + 2
+@pytest.fixture
+def press_conference(tmp_path: Path) -> Passage:
+    """A METI press conference (question, then answer) as one retrieved passage."""
+    path = tmp_path / "meti.txt"
+    path.write_text(PRESS_CONFERENCE, encoding="utf-8")
+    start = PRESS_CONFERENCE.index("\n\n") + 2
     return Passage(
-        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
-        title=path.stem, date=date, path=str(path), score=0.03, dense_score=0.6,
+        article_id=path.stem, chunk_no=0, start=start, end=len(PRESS_CONFERENCE),
+        text=PRESS_CONFERENCE[start:], title=path.stem, date=dt.date(2023, 8, 1),
+        path=str(path), score=0.03, dense_score=0.6,
     )  # fmt: skip
 
 
 def test_a_reporters_question_is_never_cited_as_the_answer(
-    answering: ExtractiveGenerator, tmp_path: Path
+    answering: ExtractiveGenerator, press_conference: Passage
 ) -> None:
-    path = tmp_path / "meti.txt"
-    path.write_text(PRESS_CONFERENCE, encoding="utf-8")
-    p = text_passage(path, dt.date(2023, 8, 1))
     # The reporter's question repeats the user's almost word for word.
-    answer = answering.generate("How does the Government of Japan intend to deal with it?", [p])
+    question = "How does the Government of Japan intend to deal with it?"
+    answer = answering.generate(question, [press_conference])
     assert answer.citations
     assert all(not c.quote.rstrip().endswith("?") for c in answer.citations)
     assert "examine the status of its enforcement" in answer.answer
 
 
 def test_a_headline_longer_than_a_heading_is_never_cited(
-    answering: ExtractiveGenerator, tmp_path: Path
+    answering: ExtractiveGenerator, press_conference: Passage
 ) -> None:
-    path = tmp_path / "meti.txt"
-    path.write_text(PRESS_CONFERENCE, encoding="utf-8")
-    p = text_passage(path, dt.date(2023, 8, 1))
-    answer = answering.generate("What did the Minister of Economy, Trade and Industry say?", [p])
+    question = "What did the Minister of Economy, Trade and Industry say?"
+    answer = answering.generate(question, [press_conference])
     assert all("Press Conference by" not in c.quote for c in answer.citations)
 
 
