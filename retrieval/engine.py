@@ -298,7 +298,7 @@ class Chipbot:
         # The generator may read more passages than the k it lists as the nearest.
         pool = max(k, getattr(generator, "pool", k))
         ranked = self._search(standalone, intent, flt, pool)
-        passages = self.with_context(newest_first(ranked) if intent.latest else ranked)
+        passages = self.with_context(newest_first(ranked) if intent.wants_newest else ranked)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -312,7 +312,7 @@ class Chipbot:
             wider = intent.without_bounds()
             wider_ranked = self._search(standalone, wider, flt, pool)
             passages = self.with_context(
-                newest_first(wider_ranked) if wider.latest else wider_ranked
+                newest_first(wider_ranked) if wider.wants_newest else wider_ranked
             )
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
@@ -321,7 +321,7 @@ class Chipbot:
         t3 = time.perf_counter()
         # The nearest passages listed are the k most relevant (newest first when asked).
         nearest = ranked[:k]
-        answer.passages = newest_first(nearest) if intent_used.latest else nearest
+        answer.passages = newest_first(nearest) if intent_used.wants_newest else nearest
         answer.question = question
         if standalone != question:
             answer.standalone_question = standalone

@@ -206,6 +206,12 @@ class TemporalIntent:
         return self.since is not None or self.until is not None
 
     @property
+    def wants_newest(self) -> bool:
+        """Whether the newest relevant articles should be read first: the latest state,
+        or the state as of a day (the latest state within the bounds)."""
+        return self.latest or self.as_of is not None
+
+    @property
     def empty(self) -> bool:
         """True when the question says nothing about time."""
         return not (self.has_bounds or self.as_of or self.latest or self.change)

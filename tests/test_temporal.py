@@ -30,7 +30,16 @@ def test_latest_state_words_ask_for_the_newest_state(question: str) -> None:
 
 
 def test_a_question_without_latest_words_does_not_ask_for_the_newest_state() -> None:
-    assert not parse_intent("Which company makes chip-making tools?", NEWEST).latest
+    intent = parse_intent("Which company makes chip-making tools?", NEWEST)
+    assert not intent.latest
+    assert not intent.wants_newest
+
+
+def test_an_as_of_question_wants_the_newest_state_within_its_bounds() -> None:
+    intent = parse_intent("As of March 2023, how had China reacted to the Dutch plans?", NEWEST)
+    assert not intent.latest
+    assert intent.wants_newest
+    assert intent.until == dt.date(2023, 3, 31)
 
 
 @pytest.mark.parametrize(

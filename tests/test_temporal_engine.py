@@ -73,6 +73,19 @@ def test_latest_state_questions_put_the_newest_articles_first(
     assert dates == sorted(dates, reverse=True)
 
 
+def test_an_as_of_question_reads_the_newest_articles_within_its_bounds_first(
+    engine: Chipbot, tmp_path: Path
+) -> None:
+    engine.ingest([_article(tmp_path, "dutch-order", DUTCH_RULES, D(2023, 6, 30))])
+    answer = engine.ask("As of 31 January 2023, had the Netherlands agreed to restrict exports?")
+    dates = [p.date for p in answer.passages if p.date is not None]
+    assert dates
+    assert max(dates) <= D(2023, 1, 31)
+    assert dates == sorted(dates, reverse=True)
+    if len({c.date for c in answer.citations}) > 1:
+        assert answer.citations[0].date == max(c.date for c in answer.citations if c.date)
+
+
 def test_an_undated_article_is_never_ranked_newest(engine: Chipbot, tmp_path: Path) -> None:
     engine.ingest([_article(tmp_path, "undated-order", DUTCH_RULES, None)])
     answer = engine.ask("Has the Netherlands restricted exports of chipmaking equipment yet?")

@@ -264,7 +264,7 @@ def _order_for(temporal: TemporalIntent | None) -> Order:
         return "best"
     if temporal.change:
         return "oldest"
-    return "newest" if temporal.latest else "best"
+    return "newest" if temporal.wants_newest else "best"
 
 
 def _order_groups(groups: list[list[Candidate]], order: Order) -> list[list[Candidate]]:
