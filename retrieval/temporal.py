@@ -199,6 +199,9 @@ class TemporalIntent:
     phrase: str | None = None
     spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)
     soft: bool = False
+    # Two or more periods asked about in one question ("in March 2023 and again in June
+    # 2023"): each deserves its own part of the answer. Earliest first.
+    periods: tuple[tuple[dt.date, dt.date], ...] = ()
 
     @property
     def has_bounds(self) -> bool:
@@ -223,7 +226,7 @@ class TemporalIntent:
 
     def without_bounds(self) -> TemporalIntent:
         """This intent with the question's date bounds dropped (``phrase`` kept)."""
-        return replace(self, since=None, until=None, as_of=None, soft=False, spans=())
+        return replace(self, since=None, until=None, as_of=None, soft=False, spans=(), periods=())
 
     def search_filter(self, flt: SearchFilter | None) -> SearchFilter | None:
         """``flt`` with this intent's bounds filled in where ``flt`` leaves them open.
@@ -447,6 +450,7 @@ def parse_intent(question: str, reference: dt.date | None = None) -> TemporalInt
     relations: set[str] = set()
     lo_in: dt.date | None = None
     hi_in: dt.date | None = None
+    periods: set[tuple[dt.date, dt.date]] = set()
 
     def tighten(lo: dt.date | None, hi: dt.date | None) -> None:
         nonlocal since, until
@@ -486,6 +490,7 @@ def parse_intent(question: str, reference: dt.date | None = None) -> TemporalInt
             # Several "in" periods ("in March 2023 and again in June") mean their span.
             lo_in = period.first if lo_in is None else min(lo_in, period.first)
             hi_in = period.last if hi_in is None else max(hi_in, period.last)
+            periods.add((period.first, period.last))
         elif relation == "since":
             tighten(period.first, None)
         elif relation == "after":
@@ -510,6 +515,7 @@ def parse_intent(question: str, reference: dt.date | None = None) -> TemporalInt
         phrase=phrase,
         spans=tuple(spans),
         soft=relations == {"in"},
+        periods=tuple(sorted(periods)) if len(periods) > 1 else (),
     )
 
 

@@ -178,6 +178,36 @@ def test_a_change_question_reads_oldest_first(answering: ExtractiveGenerator) ->
     assert dates == sorted(d for d in dates if d)
 
 
+WEEKS = (
+    (dt.date(2023, 1, 9), dt.date(2023, 1, 15)),
+    (dt.date(2023, 1, 16), dt.date(2023, 1, 22)),
+)
+
+
+def test_each_period_asked_about_gets_its_part(answering: ExtractiveGenerator) -> None:
+    candidates = candidates_of(ALL)
+    for c in candidates:
+        c.probability = 0.01
+    jan13 = [c for c in candidates if c.passage.date == dt.date(2023, 1, 13)]
+    jan19 = next(c for c in candidates if c.passage.date == dt.date(2023, 1, 19))
+    for p, c in zip((0.9, 0.85, 0.8), jan13[-3:], strict=True):
+        c.probability = p  # three strong sentences of one week...
+    jan19.probability = 0.5  # ...and a weaker one of the other
+    evidence = Evidence(0.9, vector=(0.9,) * len(DECLINE_FEATURES))
+    plain = answering.answer("What was said?", ALL, candidates, evidence)
+    assert {c.date for c in plain.citations} == {dt.date(2023, 1, 13)}
+    split = answering.answer("What was said?", ALL, candidates, evidence, "best", WEEKS)
+    assert dt.date(2023, 1, 19) in {c.date for c in split.citations}
+
+
+def test_an_answer_about_two_periods_reads_in_date_order(answering: ExtractiveGenerator) -> None:
+    question = "What did the senior US administration official tell Reuters?"
+    intent = TemporalIntent(since=WEEKS[0][0], until=WEEKS[1][1], periods=WEEKS)
+    dates = [c.date for c in answering.generate(question, ALL, temporal=intent).citations]
+    assert len(set(dates)) == 2
+    assert dates == sorted(d for d in dates if d)
+
+
 def evidence(confidence: float, missing: int = 0) -> tuple[float, ...]:
     values = dict.fromkeys(DECLINE_FEATURES, 0.0)
     values.update(confidence=confidence, missing_names=float(missing))

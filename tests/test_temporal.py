@@ -175,3 +175,14 @@ def test_the_intent_is_json_ready() -> None:
     data = parse_intent("Had Japan agreed as of 20 January 2023?", NEWEST).to_dict()
     assert data["until"] == data["as_of"] == "2023-01-20"
     assert data["latest"] is False
+
+
+def test_two_periods_asked_side_by_side_are_each_kept_earliest_first() -> None:
+    question = "How did China react in June 2023 and earlier in March 2023?"
+    intent = parse_intent(question, NEWEST)
+    assert intent.periods == ((D(2023, 3, 1), D(2023, 3, 31)), (D(2023, 6, 1), D(2023, 6, 30)))
+    assert (intent.since, intent.until) == (D(2023, 3, 1), D(2023, 6, 30))
+
+
+def test_one_period_is_a_bound_not_a_list_of_parts() -> None:
+    assert parse_intent("What did China say in March 2023?", NEWEST).periods == ()

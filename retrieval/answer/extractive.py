@@ -13,6 +13,7 @@ answer.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -123,7 +124,8 @@ class ExtractiveGenerator:
         """
         candidates, evidence = self.analyse(question, passages)
         order = _order_for(temporal)
-        answer = self.answer(question, passages, candidates, evidence, order)
+        periods = temporal.periods if temporal is not None else ()
+        answer = self.answer(question, passages, candidates, evidence, order, periods)
         if on_token is not None:
             on_token(answer.answer)
         return answer
@@ -135,11 +137,19 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         evidence: Evidence,
         order: Order = "best",
+        periods: Sequence[tuple[dt.date, dt.date]] = (),
     ) -> Answer:
-        """Decline, or compose the answer from candidates the reader has scored."""
+        """Decline, or compose the answer from candidates the reader has scored.
+
+        ``periods`` are the date ranges a question asks about side by side ("in March
+        and again in June"): each gets the best sentence of its articles, if close
+        enough, and the answer reads in date order.
+        """
         if not candidates or self.rule.declines(evidence.vector):
             return self._abstain(question, passages, evidence)
-        chosen = self.select(question, candidates, order)
+        chosen = self.select(question, candidates, order, periods)
+        if len(periods) > 1 and order == "best":
+            order = "oldest"
         return self._compose(question, chosen, passages, order)
 
     def condense(self, question: str, history: Sequence[str]) -> str:
@@ -156,17 +166,30 @@ class ExtractiveGenerator:
         return candidates, score_candidates(question, passages, candidates, probabilities, rows)
 
     def select(
-        self, question: str, candidates: Sequence[Candidate], order: Order = "best"
+        self,
+        question: str,
+        candidates: Sequence[Candidate],
+        order: Order = "best",
+        periods: Sequence[tuple[dt.date, dt.date]] = (),
     ) -> list[Candidate]:
         """The best sentence, then up to two more that each add a different fact.
 
         For the latest state (``order="newest"``), the newest article holding a close
         runner-up is always among them: what it says may replace what older ones said.
+        Each of ``periods`` not yet covered brings the best close sentence dated in it.
         """
         ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
+        for first, last in periods:
+            if len(chosen) >= self.config.max_sentences:
+                break
+            if any(_dated_within(c, first, last) for c in chosen):
+                continue
+            in_period = next((c for c in close if _dated_within(c, first, last)), None)
+            if in_period is not None:
+                chosen.append(in_period)
         if order == "newest":
             dated = [c for c in close if c.passage.date is not None]
             if dated:
@@ -257,6 +280,10 @@ class ExtractiveGenerator:
 
 
 Order = Literal["best", "newest", "oldest"]
+
+
+def _dated_within(c: Candidate, first: dt.date, last: dt.date) -> bool:
+    return c.passage.date is not None and first <= c.passage.date <= last
 
 
 def _order_for(temporal: TemporalIntent | None) -> Order:
