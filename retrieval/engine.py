@@ -27,7 +27,13 @@ from retrieval.errors import (
 from retrieval.models import Answer, ArticleInfo, Citation, Passage, SearchFilter, format_date
 from retrieval.retriever import HybridRetriever, Mode, RetrievalConfig
 from retrieval.settings import Settings
-from retrieval.temporal import TemporalIntent, describe_bounds, parse_intent, strip_temporal
+from retrieval.temporal import (
+    DateMention,
+    TemporalIntent,
+    describe_bounds,
+    parse_intent,
+    strip_temporal,
+)
 
 if TYPE_CHECKING:
     from retrieval.answer.base import AnswerGenerator
@@ -318,6 +324,11 @@ class Chipbot:
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
                 ranked, intent_used = wider_ranked, wider
+        late = periods_after(standalone, newest)
+        if late and (answer.abstained or not mentions_period(answer, late)):
+            # "the October 2023 update" with nothing indexed after August 2023: an answer
+            # about older events would answer another question, and a decline says why.
+            answer = _silent_after(answer, late[0], newest)  # type: ignore[arg-type]
         t3 = time.perf_counter()
         # The nearest passages listed are the k most relevant (newest first when asked).
         nearest = ranked[:k]
@@ -544,6 +555,44 @@ class Chipbot:
 #: with a date phrase (seeds + corpus, k=5): within the bounds, hit@5 18/21 either way,
 #: MRR 0.736 with the whole question and 0.738 stripped: no gain, so it stays whole.
 STRIP_DATE_PHRASES = False
+
+
+def periods_after(question: str, newest: dt.date | None) -> list[DateMention]:
+    """The dates with a year in ``question`` that lie wholly after ``newest``."""
+    if newest is None:
+        return []
+    from retrieval.temporal import find_dates
+
+    return [m for m in find_dates(question, newest) if m.explicit_year and m.period.first > newest]
+
+
+def mentions_period(answer: Answer, asked: Sequence[DateMention]) -> bool:
+    """Whether a cited sentence names a date in one of the ``asked`` periods ("will enter
+    into force on 1 September 2023", written in June, speaks of September)."""
+    from retrieval.temporal import find_dates
+
+    for c in answer.citations:
+        for mention in find_dates(c.quote, c.date, nearest=True):
+            p = mention.period
+            if any(p.last >= a.period.first and p.first <= a.period.last for a in asked):
+                return True
+    return False
+
+
+def _silent_after(answer: Answer, asked: DateMention, newest: dt.date) -> Answer:
+    """``answer`` turned into a decline: the articles end before the date asked about."""
+    text = (
+        f"The indexed articles end on {format_date(newest)}: none covers {asked.text}. "
+        "The nearest passages are listed below for you to judge."
+    )
+    return Answer(
+        question=answer.question,
+        answer=text,
+        abstained=True,
+        citations=[],
+        passages=answer.passages,
+        generator=answer.generator,
+    )
 
 
 def newest_first(passages: Sequence[Passage]) -> list[Passage]:

@@ -86,6 +86,26 @@ def test_an_as_of_question_reads_the_newest_articles_within_its_bounds_first(
         assert answer.citations[0].date == max(c.date for c in answer.citations if c.date)
 
 
+def test_a_question_about_a_time_after_every_article_is_declined_saying_so(
+    engine: Chipbot,
+) -> None:
+    answer = engine.ask("What did Japan change in its March 2024 update to the export rules?")
+    assert answer.abstained
+    assert answer.citations == []
+    assert "end on 19 Jan 2023" in answer.answer
+    assert "March 2024" in answer.answer
+    assert answer.passages  # the nearest passages are still listed
+
+
+def test_a_sentence_that_speaks_of_the_later_time_still_answers(
+    engine: Chipbot, tmp_path: Path
+) -> None:
+    engine.ingest([_article(tmp_path, "dutch-order", DUTCH_RULES, D(2023, 6, 30))])
+    answer = engine.ask("What will Dutch exporters of chipmaking equipment need in September 2023?")
+    assert not answer.abstained
+    assert any("1 September 2023" in c.quote for c in answer.citations)
+
+
 def test_an_undated_article_is_never_ranked_newest(engine: Chipbot, tmp_path: Path) -> None:
     engine.ingest([_article(tmp_path, "undated-order", DUTCH_RULES, None)])
     answer = engine.ask("Has the Netherlands restricted exports of chipmaking equipment yet?")
