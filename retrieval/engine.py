@@ -31,7 +31,9 @@ from retrieval.temporal import (
     DateMention,
     TemporalIntent,
     describe_bounds,
+    mentions_period,
     parse_intent,
+    periods_after,
     strip_temporal,
 )
 
@@ -555,28 +557,6 @@ class Chipbot:
 #: with a date phrase (seeds + corpus, k=5): within the bounds, hit@5 18/21 either way,
 #: MRR 0.736 with the whole question and 0.738 stripped: no gain, so it stays whole.
 STRIP_DATE_PHRASES = False
-
-
-def periods_after(question: str, newest: dt.date | None) -> list[DateMention]:
-    """The dates with a year in ``question`` that lie wholly after ``newest``."""
-    if newest is None:
-        return []
-    from retrieval.temporal import find_dates
-
-    return [m for m in find_dates(question, newest) if m.explicit_year and m.period.first > newest]
-
-
-def mentions_period(answer: Answer, asked: Sequence[DateMention]) -> bool:
-    """Whether a cited sentence names a date in one of the ``asked`` periods ("will enter
-    into force on 1 September 2023", written in June, speaks of September)."""
-    from retrieval.temporal import find_dates
-
-    for c in answer.citations:
-        for mention in find_dates(c.quote, c.date, nearest=True):
-            p = mention.period
-            if any(p.last >= a.period.first and p.first <= a.period.last for a in asked):
-                return True
-    return False
 
 
 def _silent_after(answer: Answer, asked: DateMention, newest: dt.date) -> Answer:

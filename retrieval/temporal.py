@@ -44,10 +44,11 @@ import datetime as dt
 import functools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from retrieval.models import SearchFilter, format_date
+from retrieval.models import Answer, SearchFilter, format_date
 
 log = logging.getLogger(__name__)
 
@@ -575,3 +576,21 @@ def describe_bounds(since: dt.date | None, until: dt.date | None) -> str:
     if until:
         return f"dated on or before {format_date(until)}"
     return "of any date"
+
+
+def periods_after(question: str, newest: dt.date | None) -> list[DateMention]:
+    """The dates with a year in ``question`` that lie wholly after ``newest``."""
+    if newest is None:
+        return []
+    return [m for m in find_dates(question, newest) if m.explicit_year and m.period.first > newest]
+
+
+def mentions_period(answer: Answer, asked: Sequence[DateMention]) -> bool:
+    """Whether a cited sentence names a date in one of the ``asked`` periods ("will enter
+    into force on 1 September 2023", written in June, speaks of September)."""
+    for c in answer.citations:
+        for mention in find_dates(c.quote, c.date, nearest=True):
+            p = mention.period
+            if any(p.last >= a.period.first and p.first <= a.period.last for a in asked):
+                return True
+    return False
