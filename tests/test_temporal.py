@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from retrieval.models import SearchFilter
-from retrieval.temporal import find_dates, parse_intent, strip_temporal
+from retrieval.temporal import find_dates, parse_intent, periods_after, strip_temporal
 
 D = dt.date
 NEWEST = D(2023, 8, 1)  # the newest article of the export-controls corpus
@@ -186,3 +186,12 @@ def test_two_periods_asked_side_by_side_are_each_kept_earliest_first() -> None:
 
 def test_one_period_is_a_bound_not_a_list_of_parts() -> None:
     assert parse_intent("What did China say in March 2023?", NEWEST).periods == ()
+
+
+def test_a_dated_year_after_the_newest_article_is_a_period_after_everything() -> None:
+    [late] = periods_after("What changed in its October 2023 update?", NEWEST)
+    assert late.text == "October 2023"
+
+
+def test_a_month_without_a_year_is_never_after_everything() -> None:
+    assert periods_after("What changed in its October update?", NEWEST) == []
