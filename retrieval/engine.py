@@ -327,10 +327,10 @@ class Chipbot:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
                 ranked, intent_used = wider_ranked, wider
         late = periods_after(standalone, newest)
-        if late and (answer.abstained or not mentions_period(answer, late)):
+        if late and newest and (answer.abstained or not mentions_period(answer, late)):
             # "the October 2023 update" with nothing indexed after August 2023: an answer
             # about older events would answer another question, and a decline says why.
-            answer = _silent_after(answer, late[0], newest)  # type: ignore[arg-type]
+            answer = _silent_after(answer, late[0], newest)
         t3 = time.perf_counter()
         # The nearest passages listed are the k most relevant (newest first when asked).
         nearest = ranked[:k]

@@ -24,12 +24,11 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from retrieval.answer.gold_cases import GOLD_SETS, available
+from retrieval.answer.gold_cases import available, gold_index
 from retrieval.evaluation.scoring import hits_any
 from retrieval.retriever import WEIGHTS_FILE, HybridRetriever, RetrievalConfig
 
@@ -43,17 +42,9 @@ DEPTH = 10  # the passages the extractive reader reads
 def first_gold_ranks(name: str, grid: Sequence[float] = GRID) -> dict[float, list[int | None]]:
     """For each weight, the 0-based rank of the first gold passage of each answerable
     question of gold set ``name`` (``None`` when it is not among the first ``DEPTH``)."""
-    from retrieval.engine import Chipbot, read_article_text
-    from retrieval.evaluation import load_gold
-    from retrieval.settings import Settings
-
-    gold, corpora = GOLD_SETS[name]
     ranks: dict[float, list[int | None]] = {w: [] for w in grid}
-    with tempfile.TemporaryDirectory() as tmp:
-        bot = Chipbot(Settings(data_dir=Path(tmp), seeds_dir=corpora[0]))
-        bot.ingest([f for folder in corpora for f in sorted(folder.glob("*.txt"))])
-        texts = {a.id: read_article_text(a.path) for a in bot.articles()}
-        questions = [q for q in load_gold(gold, texts) if q.answerable]
+    with gold_index(name) as (bot, gold_questions):
+        questions = [q for q in gold_questions if q.answerable]
         for w in grid:
             retriever = HybridRetriever(
                 bot.index, bot.embedder, RetrievalConfig(question_dense_weight=w)
@@ -70,7 +61,6 @@ def first_gold_ranks(name: str, grid: Sequence[float] = GRID) -> dict[float, lis
                         None,
                     )
                 )
-        bot.index.close()
     return ranks
 
 

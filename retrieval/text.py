@@ -95,11 +95,8 @@ def is_title_line(text: str, start: int, end: int) -> bool:
     return (
         before_ok
         and after_ok
-        and bool(unclosed)
         and len(line) <= _MD_HEADING_MAX_CHARS
-        and "\n" not in line
-        and not _LIST_ITEM_RE.match(line)
-        and unclosed[-1] not in _TERMINATORS + ",;:"
+        and is_heading_like(unclosed, _MD_HEADING_MAX_CHARS)
     )
 
 

@@ -231,7 +231,7 @@ class ExtractiveGenerator:
             parts: list[str] = []
             for c in group:
                 # An antecedent already cited in its own right is not quoted twice.
-                cited = any(c.previous is o for o in chosen)
+                cited = any(_is_antecedent(o, c) for o in chosen)
                 start, text = (c.start, c.text) if cited else _with_antecedent(c)
                 p = c.passage
                 n = len(citations) + 1
@@ -338,7 +338,7 @@ def score_candidates(
     opens an answer nor lends the decision its confidence.
     """
     citable = np.array([c.citable for c in candidates], dtype=bool)
-    probabilities = np.where(citable, probabilities, 0.0) if len(citable) else probabilities
+    probabilities = np.where(citable, probabilities, 0.0)
     for c, p in zip(candidates, probabilities, strict=True):
         c.probability = float(p)
     missing = missing_entities(question, passages)

@@ -9,9 +9,11 @@ index of the set's corpus.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +22,9 @@ from retrieval.answer.extractive import Candidate, candidates_of, reader_sentenc
 from retrieval.answer.reader import cosines, features
 from retrieval.evaluation.gold import GoldQuestion
 from retrieval.models import Passage
+
+if TYPE_CHECKING:
+    from retrieval.engine import Chipbot
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -70,8 +75,9 @@ def label(candidates: Sequence[Candidate], q: GoldQuestion) -> npt.NDArray[np.in
     )
 
 
-def build_cases(name: str, max_passages: int) -> list[GoldCase]:
-    """Index the set's corpus in a temporary data dir and build every question's case."""
+@contextmanager
+def gold_index(name: str) -> Iterator[tuple[Chipbot, list[GoldQuestion]]]:
+    """Gold set ``name``'s corpus indexed in a temporary data dir, and its questions."""
     from retrieval.engine import Chipbot, read_article_text
     from retrieval.evaluation import load_gold
     from retrieval.settings import Settings
@@ -82,9 +88,18 @@ def build_cases(name: str, max_passages: int) -> list[GoldCase]:
         # Article files only: a corpus folder also holds its README and source list.
         bot.ingest([f for folder in corpora for f in sorted(folder.glob("*.txt"))])
         texts = {a.id: read_article_text(a.path) for a in bot.articles()}
+        try:
+            yield bot, load_gold(gold, texts)
+        finally:
+            bot.index.close()
+
+
+def build_cases(name: str, max_passages: int) -> list[GoldCase]:
+    """Index the set's corpus in a temporary data dir and build every question's case."""
+    with gold_index(name) as (bot, questions):
         embedder = bot.cached_embedder()
         cases = []
-        for q in load_gold(gold, texts):
+        for q in questions:
             found = bot.retrieve(q.question, k=max_passages, flt=q.search_filter())
             passages = bot.with_context(found)  # as the answers read them
             cands = candidates_of(passages[:max_passages])
@@ -95,5 +110,4 @@ def build_cases(name: str, max_passages: int) -> list[GoldCase]:
             else:
                 x = np.zeros((0, 0))
             cases.append(GoldCase(q, passages, cands, x, label(cands, q)))
-        bot.index.close()
     return cases
