@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.answer.actors import countries, country_match, name_match, names
+from retrieval.answer.actors import actor_terms, countries, country_match, name_match, names
 from retrieval.text import tokenize
 
 DUTCH_QUESTION = "What did the Dutch trade minister say?"
@@ -36,3 +36,19 @@ def test_names_are_the_capitalised_words_after_the_first_that_are_not_countries(
 def test_name_match_is_the_share_of_named_people_the_sentence_names() -> None:
     terms = frozenset(tokenize("Campbell stated at a think-tank event that talks went well."))
     assert name_match("What did Kurt Campbell say?", terms) == 0.5
+
+
+def test_a_country_named_two_ways_is_one_reader_term() -> None:
+    question = set(actor_terms(DUTCH_QUESTION))
+    sentence = set(actor_terms("Over the weekend, the Netherlands’ top trade official stated"))
+    assert "country:netherlands" in question & sentence
+
+
+def test_verbs_of_saying_are_one_reader_term() -> None:
+    for verb in ("said", "says", "stated", "told", "remarked", "commented"):
+        assert "say" in actor_terms(f"The minister {verb} so.")
+
+
+def test_reader_terms_keep_the_other_words_and_the_pronoun_us() -> None:
+    terms = actor_terms("Koji Tomita, Japan’s Ambassador to the United States, told us")
+    assert terms == ("koji", "tomita", "country:japan", "ambassador", "country:us", "say", "us")

@@ -92,11 +92,7 @@ def first_quote(answer) -> str:  # type: ignore[no-untyped-def]
             "understandable",
             marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS),
         ),
-        pytest.param(
-            "What did the Dutch trade minister say?",
-            "top trade official",
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS),
-        ),
+        ("What did the Dutch trade minister say?", "top trade official"),
     ],
     ids=["who", "when", "how-much", "which-company", "why", "actor"],
 )

@@ -61,15 +61,18 @@ _CAPITALISED = re.compile(r"[A-Z][\w’'-]*")
 @lru_cache(maxsize=4096)
 def countries(text: str) -> frozenset[str]:
     """The countries ``text`` names, as keys (``"netherlands"`` for "Dutch")."""
-    found = set()
-    for match in _COUNTRY_RE.finditer(text):
-        word = match.group(1)
-        if _PRONOUN_US.match(word) or (word.lower() == "us" and not word.isupper()):
-            continue
-        if word.lower() in ("europe", "european") and not word[0].isupper():
-            continue
-        found.add(_COUNTRY_OF[word.lower()])
-    return frozenset(found)
+    found = {_country_key(m.group(1)) for m in _COUNTRY_RE.finditer(text)}
+    found.discard(None)
+    return frozenset(k for k in found if k is not None)
+
+
+def _country_key(word: str) -> str | None:
+    """The country ``word`` names, or ``None`` where it names none ("us" the pronoun)."""
+    if _PRONOUN_US.match(word) or (word.lower() == "us" and not word.isupper()):
+        return None
+    if word.lower() in ("europe", "european") and not word[0].isupper():
+        return None
+    return _COUNTRY_OF[word.lower()]
 
 
 @lru_cache(maxsize=4096)
@@ -85,6 +88,30 @@ def names(text: str) -> frozenset[str]:
             continue
         terms.update(tokenize(word))
     return frozenset(terms)
+
+
+# Stems of the verbs that report speech: "said", "stated", "told" all mean "say" here.
+_SAYING = frozenset({"say", "said", "state", "tell", "told", "remark", "comment"})
+SAY = "say"
+
+
+@lru_cache(maxsize=8192)
+def actor_terms(text: str) -> tuple[str, ...]:
+    """``tokenize(text)`` with each country named as one term, however it is named
+    ("Dutch", "The Hague", "Netherlands" are all ``country:netherlands``), and every
+    verb of saying as ``say``: "What did the Dutch minister say?" and "the Netherlands'
+    top trade official stated" share the words that matter."""
+    terms: list[str] = []
+    at = 0
+    for match in _COUNTRY_RE.finditer(text):
+        key = _country_key(match.group(1))
+        if key is None:
+            continue
+        terms.extend(tokenize(text[at : match.start()]))
+        terms.append(f"country:{key}")
+        at = match.end()
+    terms.extend(tokenize(text[at:]))
+    return tuple(SAY if t in _SAYING else t for t in terms)
 
 
 def country_match(question: str, sentence: str) -> tuple[float, bool]:

@@ -31,7 +31,7 @@ from retrieval.answer.answer_types import (
     type_fit,
 )
 from retrieval.answer.logistic import LogisticModel
-from retrieval.text import is_heading_like, starts_with_pronoun, tokenize
+from retrieval.text import is_heading_like, starts_with_pronoun
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -114,15 +114,15 @@ def features(
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
         return out
-    q_tokens = tokenize(question)
+    q_tokens = actors.actor_terms(question)
     q_terms = list(dict.fromkeys(q_tokens))
     q_bigrams = _bigrams(q_tokens)
     q_words = question_words(question)
     kind = question_type(question)
     fit_column = _FIT_FEATURES.get(kind)
-    token_lists = [tokenize(s.text) for s in sentences]
+    token_lists = [actors.actor_terms(s.text) for s in sentences]
     term_sets = [frozenset(t) for t in token_lists]
-    prev_sets = [frozenset(tokenize(s.previous)) for s in sentences]
+    prev_sets = [frozenset(actors.actor_terms(s.previous)) for s in sentences]
     df = {t: sum(t in terms for terms in term_sets) for t in q_terms}
     weights = {t: math.log(1 + (n + 1) / (1 + df[t])) for t in q_terms}
     cos_arr = np.asarray(cos, dtype=np.float64)
