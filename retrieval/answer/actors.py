@@ -66,6 +66,24 @@ def countries(text: str) -> frozenset[str]:
     return frozenset(k for k in found if k is not None)
 
 
+def country_mentions(text: str) -> list[tuple[str, str]]:
+    """``(key, surface)`` of every country mention in ``text``, in order."""
+    out = []
+    for match in _COUNTRY_RE.finditer(text):
+        key = _country_key(match.group(1))
+        if key is not None:
+            out.append((key, match.group(1)))
+    return out
+
+
+def without_countries(text: str) -> str:
+    """``text`` with its country mentions blanked out (offsets kept)."""
+    for match in _COUNTRY_RE.finditer(text):
+        if _country_key(match.group(1)) is not None:
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    return text
+
+
 def _country_key(word: str) -> str | None:
     """The country ``word`` names, or ``None`` where it names none ("us" the pronoun)."""
     if _PRONOUN_US.match(word) or (word.lower() == "us" and not word.isupper()):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.answer.actors import countries
+from retrieval.answer.actors import countries, country_mentions, without_countries
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -34,6 +34,7 @@ from retrieval.answer.decline import (
 from retrieval.answer.followup import condense_offline
 from retrieval.answer.reader import Reader, Sentence
 from retrieval.models import Answer, Citation, Passage, format_date
+from retrieval.temporal import find_dates
 from retrieval.text import (
     is_heading_like,
     is_interrogative,
@@ -424,32 +425,50 @@ _NOT_NAMES = frozenset({"I", "US", "U.S."})
 def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, ...]:
     """Names and numbers in ``question`` that none of ``passages`` mentions.
 
-    A name is a capitalised word that does not open the question; a number is any word
-    with a digit. Matching is on analysed terms, so "Japan’s" matches "Japan".
+    A name is a run of capitalised words that does not open the question; it is
+    mentioned when any of its words is ("the Commerce Department" by "Department of
+    Commerce"), in a passage's text or in its article's title, source or id (a question
+    "according to Wikinews"). A country counts as mentioned however it is named
+    ("The Hague" by "Dutch"). Date phrases are no names: they bound the search instead.
+    A number is any other word with a digit. Matching is on analysed terms, so
+    "Japan’s" matches "Japan".
     """
-    words = _NAME.findall(question)
-    named = [
-        w
-        for i, w in enumerate(words)
-        if ((i > 0 and w[0].isupper()) or _has_digit(w)) and w not in _NOT_NAMES
-    ]
-    if not named:
-        return ()
     seen: set[str] = set()
     seen_countries: set[str] = set()
     for p in passages:
-        seen.update(tokenize(p.text))
+        seen.update(tokenize(" ".join([p.text, p.title, p.source or "", p.article_id])))
         seen_countries |= countries(p.text)
+    text = question
+    for d in find_dates(question):
+        text = text[: d.start] + " " * (d.end - d.start) + text[d.end :]
     missing = []
-    for word in named:
-        # A country named one way ("Netherlands") is mentioned when named another ("Dutch").
-        country = countries(word)
-        if country and country <= seen_countries:
-            continue
-        terms = tokenize(word)
-        if terms and not any(t in seen for t in terms):
+    for key, surface in country_mentions(text):
+        if key not in seen_countries:
+            missing.append(surface)
+    text = without_countries(text)
+    words = list(_NAME.finditer(text))
+    run: list[str] = []
+    for i, match in enumerate(words):
+        word = match.group()
+        named = i > 0 and word[0].isupper() and word not in _NOT_NAMES
+        joined = bool(run) and not text[words[i - 1].end() : match.start()].strip()
+        if run and not (named and joined):
+            missing.extend(_missing_run(run, seen))
+            run = []
+        if named:
+            run.append(word)
+        elif _has_digit(word) and not any(t in seen for t in tokenize(word)):
             missing.append(word)
+    missing.extend(_missing_run(run, seen))
     return tuple(dict.fromkeys(missing))
+
+
+def _missing_run(run: Sequence[str], seen: set[str]) -> list[str]:
+    """The words of a capitalised run when none of them is mentioned."""
+    terms = [t for word in run for t in tokenize(word)]
+    if not terms or any(t in seen for t in terms):
+        return []
+    return list(run)
 
 
 def _has_digit(word: str) -> bool:
