@@ -12,6 +12,7 @@ import pytest
 
 from retrieval.answer.decline import DECLINE_FEATURES, DeclineRule, calibrated_rule
 from retrieval.answer.extractive import (
+    Candidate,
     Evidence,
     ExtractiveConfig,
     ExtractiveGenerator,
@@ -370,3 +371,24 @@ def test_an_antecedent_cited_in_its_own_right_is_not_quoted_twice(
     quotes = [c.quote for c in answer.citations]
     assert quotes[:2] == [visit.text, said.text]
     assert answer.answer.count("During a visit to the White House") == 1
+
+
+def _candidate(path: Path, needle: str, probability: float) -> Candidate:
+    p = passage(path, needle)
+    start = p.text.index(needle)
+    return Candidate(
+        passage=p, start=p.start + start, end=p.start + start + len(needle), text=needle,
+        rank=0, terms=frozenset(needle.lower().split()), probability=probability,
+    )  # fmt: skip
+
+
+def test_the_newest_article_joins_a_latest_state_answer_at_half_the_usual_closeness(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    older = _candidate(JAN13, "Tokyo Electron", 1.0)
+    newer = _candidate(JAN19, "Dutch television", 0.15)  # below 0.2 of the best, above 0.1
+    assert generator.select("q", [older, newer], order="best") == [older]
+    assert generator.select("q", [older, newer], order="newest") == [older, newer]
+    faint = _candidate(JAN19, "Dutch television", 0.05)
+    assert generator.select("q", [older, faint], order="newest") == [older]

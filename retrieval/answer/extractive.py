@@ -192,7 +192,10 @@ class ExtractiveGenerator:
             if in_period is not None:
                 chosen.append(in_period)
         if order == "newest":
-            dated = [c for c in close if c.passage.date is not None]
+            # The newest state may be worded unlike the question ("published" for
+            # "introduced"): the newest article needs only half the usual closeness.
+            near = [c for c in ranked if c.probability >= self.floor / 2 * best.probability]
+            dated = [c for c in near if c.passage.date is not None]
             if dated:
                 newest = max(c.passage.date for c in dated)  # type: ignore[type-var]
                 top_newest = next(c for c in dated if c.passage.date == newest)
