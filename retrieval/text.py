@@ -37,6 +37,9 @@ _PARA_RE = re.compile(r"\n[^\S\n]*\n\s*")
 _LIST_ITEM_RE = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
 _HEADING_MAX_CHARS = 60
 _MD_HEADING_MAX_CHARS = 120
+# A headline on a line of its own may run long: press releases and Federal Register
+# notices have titles of 190 characters and more.
+_TITLE_MAX_CHARS = 300
 
 
 def _is_space(ch: str) -> bool:
@@ -95,8 +98,8 @@ def is_title_line(text: str, start: int, end: int) -> bool:
     return (
         before_ok
         and after_ok
-        and len(line) <= _MD_HEADING_MAX_CHARS
-        and is_heading_like(unclosed, _MD_HEADING_MAX_CHARS)
+        and len(line) <= _TITLE_MAX_CHARS
+        and is_heading_like(unclosed, _TITLE_MAX_CHARS)
     )
 
 

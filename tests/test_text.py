@@ -313,6 +313,17 @@ def test_a_long_headline_on_its_own_line_is_a_title_line() -> None:
     assert is_title_line(text, 0, end)
 
 
+def test_a_press_release_title_of_two_lines_length_is_a_title_line() -> None:
+    title = (
+        "Comments of the Spokesperson of the Chinese Embassy in the Netherlands on the "
+        "Publishment of Additional Export Measures for Advanced Semiconductor Manufacturing "
+        "Equipment by the Dutch Government"
+    )
+    text = f"{title}\n\nOn June 30, the Dutch government published the measures."
+    assert len(title) > 190
+    assert is_title_line(text, 0, len(title))
+
+
 def test_a_sentence_cut_by_a_chunk_end_is_not_a_title_line() -> None:
     text = "The rule makes other changes to the EAR to ensure that appropriate"
     assert not is_title_line(text, 0, len(text))
