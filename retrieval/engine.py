@@ -450,15 +450,16 @@ class Chipbot:
         passages (hybrid search), one or two sentences an article.
 
         Articles whose best sentence scores below ``min_score`` are left out; by default
-        that is the answers' relevance floor (:class:`~retrieval.answer.decline.DeclineRule`
-        ``min_cos``), so an off-topic topic gets no timeline rather than a random one.
+        that is the lowest cosine of a gold question answered right
+        (:func:`~retrieval.answer.decline.timeline_floor`), so an off-topic topic gets no
+        timeline rather than a random one.
         """
         from retrieval.timeline import DEFAULT_PASSAGES, Timeline, build_timeline
 
         if min_score is None and scorer is None:
-            from retrieval.answer.decline import calibrated_rule
+            from retrieval.answer.decline import timeline_floor
 
-            min_score = calibrated_rule().min_cos or None
+            min_score = timeline_floor() or None
 
         t0 = time.perf_counter()
         topic = validate_question(topic, self.settings.max_question_chars)

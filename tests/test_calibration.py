@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from retrieval.answer.calibration import THRESHOLDS, Observation, fit, smoothed
+from retrieval.answer.calibration import (
+    THRESHOLDS,
+    Observation,
+    fit,
+    relevance_floor,
+    smoothed,
+)
 from retrieval.answer.decline import DECLINE_FEATURES
 from retrieval.answer.fit_reader import lightest_weight
 
@@ -15,10 +21,12 @@ def test_smoothing_keeps_a_flat_curve_flat() -> None:
     assert smoothed([0.5] * 7, 3) == [0.5] * 7
 
 
-def observation(confidence: float, answerable: bool, correct: bool = True) -> Observation:
+def observation(
+    confidence: float, answerable: bool, correct: bool = True, max_cos: float = 0.5
+) -> Observation:
     vector = [0.0] * len(DECLINE_FEATURES)
     vector[DECLINE_FEATURES.index("confidence")] = confidence
-    vector[DECLINE_FEATURES.index("max_cos")] = 0.5
+    vector[DECLINE_FEATURES.index("max_cos")] = max_cos
     return Observation(tuple(vector), answerable, correct)
 
 
@@ -40,3 +48,16 @@ def test_the_lightest_gold_weight_within_one_question_of_the_best_wins() -> None
 def test_a_gain_larger_than_one_question_picks_the_heavier_weight() -> None:
     cv = {1.0: {"mean": 0.640}, 10.0: {"mean": 0.650}, 300.0: {"mean": 0.662}}
     assert lightest_weight(cv, tolerance=0.004) == 300.0
+
+
+def test_the_relevance_floor_lies_midway_between_off_topic_and_the_least_on_topic() -> None:
+    off_topic = [observation(0.5, False, max_cos=c) for c in (0.07, 0.09)]
+    # Answered wrongly, yet answerable: the floor must not decline it.
+    missed = observation(0.5, True, correct=False, max_cos=0.19)
+    on_topic = [observation(0.5, True, max_cos=c) for c in (0.29, 0.5)]
+    near_miss = observation(0.5, False, max_cos=0.4)  # plausible, on topic: not the floor's job
+    assert relevance_floor([*off_topic, missed, *on_topic, near_miss]) == 0.14
+
+
+def test_without_off_topic_questions_the_floor_is_the_least_on_topic_cosine() -> None:
+    assert relevance_floor([observation(0.5, True, max_cos=0.3)]) == 0.3

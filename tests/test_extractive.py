@@ -253,6 +253,16 @@ def test_the_shipped_rule_answers_a_plain_question(shipped: ExtractiveGenerator)
     assert "Tokyo Electron" in answer.answer
 
 
+def test_the_shipped_rule_answers_a_short_question_about_a_name(
+    shipped: ExtractiveGenerator,
+) -> None:
+    # A short question has a low cosine with any long sentence; it is still on topic,
+    # and its answer says what he is.
+    answer = shipped.generate("Who is Kurt Campbell?", [*ALL, passage(JAN19, "Kurt Campbell, the")])
+    assert not answer.abstained
+    assert "Indo-Pacific coordinator" in first_quote(answer)
+
+
 def test_no_passages_declines(answering: ExtractiveGenerator) -> None:
     answer = answering.generate("Anything?", [])
     assert answer.abstained

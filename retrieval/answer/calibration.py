@@ -88,7 +88,27 @@ def _fit_with_veto(observations: Sequence[Observation], veto: bool) -> tuple[Dec
 
 
 def relevance_floor(observations: Sequence[Observation]) -> float:
-    """The lowest best-sentence cosine of a question answered right (0 if none was)."""
+    """The best-sentence cosine below which the passages are off topic.
+
+    It lies midway between the lowest cosine of an answerable question and the highest
+    cosine below it of an unanswerable one: the widest margin either side. (The lowest
+    cosine of a question answered *right* declined answerable questions whose reader
+    missed, and short ones such as "Who is Kurt Campbell?", whose cosine is low.)
+    """
+    column = DECLINE_FEATURES.index("max_cos")
+    answerable = [o.vector[column] for o in observations if o.answerable]
+    if not answerable:
+        return 0.0
+    lowest = min(answerable)
+    below = [
+        o.vector[column] for o in observations if not o.answerable and o.vector[column] < lowest
+    ]
+    return round((lowest + max(below)) / 2 if below else lowest, 4)
+
+
+def on_topic_floor(observations: Sequence[Observation]) -> float:
+    """The lowest best-sentence cosine of a question answered right (0 if none was):
+    the stricter floor a timeline keeps, listing only what bears on its topic."""
     column = DECLINE_FEATURES.index("max_cos")
     right = [o.vector[column] for o in observations if o.answerable and o.correct_if_answered]
     return round(min(right), 4) if right else 0.0
@@ -151,6 +171,7 @@ def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> 
         "threshold": rule.threshold,
         "entity_veto": rule.entity_veto,
         "min_cos": rule.min_cos,
+        "timeline_min_cos": on_topic_floor(observations),
         "model": rule.model.to_dict() if rule.model else None,
         "in_sample_accuracy": round(accuracy, 4),
         "held_out": {"all": held_out_figures(observations, decisions), **per_set},

@@ -133,6 +133,11 @@ def calibrated_rule() -> DeclineRule:
     )
 
 
+def timeline_floor() -> float:
+    """The cosine a timeline's statement must reach to count as on its topic."""
+    return float(_calibration().get("timeline_min_cos", 0.0))
+
+
 def calibrated_floor() -> float:
     """How likely a further sentence must be, relative to the best, to join the answer."""
     return float(_calibration().get("relative_floor", 0.5))

@@ -415,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shipped_cal = json.loads((HERE / CALIBRATION_FILE).read_text(encoding="utf-8"))
         same_cal = all(
             shipped_cal.get(k) == calibration_file[k]
-            for k in ("threshold", "entity_veto", "min_cos", "relative_floor")
+            for k in ("threshold", "entity_veto", "min_cos", "timeline_min_cos", "relative_floor")
         )
         if not (matches(model_file, shipped) and same_cal):
             print(
