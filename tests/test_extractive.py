@@ -402,3 +402,20 @@ def test_the_newest_article_joins_a_latest_state_answer_at_half_the_usual_closen
     assert generator.select("q", [older, newer], order="newest") == [older, newer]
     faint = _candidate(JAN19, "Dutch television", 0.05)
     assert generator.select("q", [older, faint], order="newest") == [older]
+
+
+def test_the_best_sentence_for_each_part_of_a_question_joins_the_answer(embedder) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    part = _candidate(JAN19, "Dutch television", 0.01)  # far below the floor
+    assert generator.select("q", [best, part]) == [best]
+    assert generator.select("q", [best, part], parts=[part]) == [best, part]
+    assert generator.select("q", [best, part], parts=[best]) == [best]  # no repeat
+
+
+def test_a_two_part_question_is_answered_for_both_parts(answering: ExtractiveGenerator) -> None:
+    question = "When will Rutte meet Biden, and what did Japan's ambassador say?"
+    answer = answering.generate(question, ALL)
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "Jan 17" in quotes
+    assert "Koji Tomita" in quotes

@@ -32,6 +32,7 @@ from retrieval.answer.decline import (
     evidence_vector,
 )
 from retrieval.answer.followup import condense_offline
+from retrieval.answer.parts import question_parts
 from retrieval.answer.reader import Reader, Sentence
 from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.temporal import find_dates
@@ -126,7 +127,10 @@ class ExtractiveGenerator:
         candidates, evidence = self.analyse(question, passages)
         order = _order_for(temporal)
         periods = temporal.periods if temporal is not None else ()
-        answer = self.answer(question, passages, candidates, evidence, order, periods)
+        parts = [self.best_for(part, candidates) for part in question_parts(question)]
+        answer = self.answer(
+            question, passages, candidates, evidence, order, periods, [c for c in parts if c]
+        )
         if on_token is not None:
             on_token(answer.answer)
         return answer
@@ -139,16 +143,18 @@ class ExtractiveGenerator:
         evidence: Evidence,
         order: Order = "best",
         periods: Sequence[tuple[dt.date, dt.date]] = (),
+        parts: Sequence[Candidate] = (),
     ) -> Answer:
         """Decline, or compose the answer from candidates the reader has scored.
 
         ``periods`` are the date ranges a question asks about side by side ("in March
         and again in June"): each gets the best sentence of its articles, if close
-        enough, and the answer reads in date order.
+        enough, and the answer reads in date order. ``parts`` are the best sentences for
+        each part of a question that asks two things: each joins the answer.
         """
         if not candidates or self.rule.declines(evidence.vector):
             return self._abstain(question, passages, evidence)
-        chosen = self.select(question, candidates, order, periods)
+        chosen = self.select(question, candidates, order, periods, parts)
         if len(periods) > 1 and order == "best":
             order = "oldest"
         return self._compose(question, chosen, passages, order)
@@ -172,8 +178,11 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         order: Order = "best",
         periods: Sequence[tuple[dt.date, dt.date]] = (),
+        parts: Sequence[Candidate] = (),
     ) -> list[Candidate]:
         """The best sentence, then up to two more that each add a different fact.
+
+        The best sentence for each part of a two-part question comes first among them.
 
         For the latest state (``order="newest"``), the newest article holding a close
         runner-up is always among them: what it says may replace what older ones said.
@@ -183,6 +192,9 @@ class ExtractiveGenerator:
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
+        for c in parts:
+            if len(chosen) < self.config.max_sentences and not self._repeats(c, chosen):
+                chosen.append(c)
         for first, last in periods:
             if len(chosen) >= self.config.max_sentences:
                 break
@@ -206,14 +218,26 @@ class ExtractiveGenerator:
                 break
             # Close runners-up stay: the reader cannot tell which of them answers, or
             # each holds part of the answer (two reasons, two countries, two dates).
-            if c in chosen:
-                continue
-            if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
-                continue
-            if any(_same_span(c, o) or _is_antecedent(c, o) for o in chosen):
-                continue
-            chosen.append(c)
+            if not self._repeats(c, chosen):
+                chosen.append(c)
         return chosen
+
+    def _repeats(self, c: Candidate, chosen: Sequence[Candidate]) -> bool:
+        """Whether ``c`` adds nothing to ``chosen``: it is one of them, says the same in
+        other words, overlaps one, or is already quoted as one's antecedent."""
+        if c in chosen:
+            return True
+        if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
+            return True
+        return any(_same_span(c, o) or _is_antecedent(c, o) for o in chosen)
+
+    def best_for(self, question: str, candidates: Sequence[Candidate]) -> Candidate | None:
+        """The citable candidate the reader finds likeliest to answer ``question``."""
+        citable = [c for c in candidates if c.citable]
+        if not citable:
+            return None
+        probabilities, _ = self.reader.read(question, reader_sentences(citable))
+        return citable[int(np.argmax(probabilities))]
 
     def _compose(
         self,
