@@ -153,15 +153,18 @@ def evaluate(
     questions: Sequence[SelectionQuestion],
     ranked_ids: set[str] | None,
     score: Callable[[SelectionQuestion], Sequence[float]],
+    trigger: Callable[[SelectionQuestion, Sequence[float]], float] | None = None,
 ) -> SelectionReport:
     """Score every question; MAP/MRR over ``ranked_ids`` (all with a right and a wrong
-    candidate when ``None``)."""
+    candidate when ``None``). Answer triggering uses the best candidate's score, or
+    ``trigger(question, scores)`` when given (how sure the system is to answer at all)."""
     aps, rrs = [], []
     tops = []
     for q in questions:
         scores = list(score(q))
         best = int(np.argmax(scores))
-        tops.append((float(scores[best]), bool(q.labels[best]), q.answerable))
+        top = float(scores[best]) if trigger is None else trigger(q, scores)
+        tops.append((top, bool(q.labels[best]), q.answerable))
         ranked = q.id in ranked_ids if ranked_ids is not None else 0 < sum(q.labels) < len(q.labels)
         if ranked:
             aps.append(average_precision(scores, q.labels))

@@ -4,7 +4,10 @@
 
 MAP and MRR over the questions of ``WikiQA-<split>-filtered.ref`` (those with a right and
 a wrong candidate); answer triggering (precision / recall / F1) over all questions: a
-question is answered when the reader's best probability clears the threshold. The
+question is answered, as chipbot answers, when its decline rule finds the candidates
+likely to answer it (its probability on the reader's evidence, the candidates read as
+one retrieved passage), and the reader's best sentence is the one given. For the plain
+cosines a question is answered when the best cosine clears the threshold. The
 threshold is chosen on dev (best F1, as the paper did) and stored in
 ``benchmarks/results/wikiqa_threshold.json``; any other split uses the stored one, fixed
 before looking at it. The plain question↔sentence cosine is measured the same way.
@@ -41,7 +44,10 @@ from benchmarks.answer_selection import (  # noqa: E402
     triggering,
 )
 from benchmarks.readme import machine, update_block  # noqa: E402
+from retrieval.answer.decline import calibrated_rule, evidence_vector  # noqa: E402
+from retrieval.answer.extractive import missing_entities  # noqa: E402
 from retrieval.answer.reader import Sentence, features, shipped_model  # noqa: E402
+from retrieval.models import Passage  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "wikiqa"
 THRESHOLD_FILE = ROOT / "benchmarks" / "results" / "wikiqa_threshold.json"
@@ -75,6 +81,10 @@ class Scorer:
         # As chipbot asks: questions through the query adapter, sentences as indexed.
         self.adapted = embed_questions([(q.question, [], []) for q in questions])
         self.model = shipped_model()
+        # The candidates of a question, read together, are its one retrieved passage.
+        joined = [" ".join(q.candidates) for q in questions]
+        self.passages = dict(zip(joined, embedder.embed_documents(joined), strict=True))
+        self.rule = calibrated_rule()
 
     def cosines(self, q: SelectionQuestion) -> list[float]:
         """Question↔candidate cosines of the plain model."""
@@ -88,10 +98,25 @@ class Scorer:
 
     def reader(self, q: SelectionQuestion) -> list[float]:
         """The shipped reader's probabilities."""
+        return [float(p) for p in self.model.probabilities(self._rows(q))]
+
+    def _rows(self, q: SelectionQuestion) -> Any:
         cos = self.adapted_cosines(q)
         prev = [cos[i - 1] if i else 0.0 for i in range(len(cos))]
-        x = features(q.question, sentences_of(q), cos, prev)
-        return [float(p) for p in self.model.probabilities(x)]
+        return features(q.question, sentences_of(q), cos, prev)
+
+    def answers_at_all(self, q: SelectionQuestion, probabilities: Sequence[float]) -> float:
+        """How likely chipbot's decline rule finds it that the candidates answer ``q``:
+        its probability on the evidence, the candidates read as one retrieved passage."""
+        text = " ".join(q.candidates)
+        passage = Passage(
+            article_id="wikiqa", chunk_no=0, start=0, end=len(text), text=text, title="",
+            date=None, path="", dense_score=float(self.passages[text] @ self.adapted[q.question]),
+        )  # fmt: skip
+        missing = len(missing_entities(q.question, [passage]))
+        probs = np.asarray(probabilities, dtype=np.float64)
+        vector = evidence_vector(q.question, [passage], probs, self._rows(q), missing)
+        return self.rule.probability(vector)
 
 
 def stored_threshold(kind: str, path: Path = THRESHOLD_FILE) -> float | None:
@@ -108,12 +133,12 @@ def run(data: Path, split: str, thresholds: Path = THRESHOLD_FILE) -> dict[str, 
     out: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     kinds = (
-        ("reader", scorer.reader),
-        ("cosine", scorer.cosines),
-        ("adapted", scorer.adapted_cosines),
+        ("reader", scorer.reader, scorer.answers_at_all),
+        ("cosine", scorer.cosines, None),
+        ("adapted", scorer.adapted_cosines, None),
     )
-    for kind, fn in kinds:
-        report: SelectionReport = evaluate(questions, ranked, fn)
+    for kind, fn, trigger in kinds:
+        report: SelectionReport = evaluate(questions, ranked, fn, trigger)
         if split == "dev":
             trig = best_triggering(report.tops)
             chosen[kind] = trig.threshold
