@@ -138,3 +138,19 @@ def test_statements_are_not_questions(text: str) -> None:
 def test_a_statement_keeps_the_plain_models_vector(embedder, plain) -> None:  # type: ignore[no-untyped-def]
     claim = "Japanese companies hold 27 per cent of the chipmaking equipment market."
     assert np.allclose(embedder.embed_query(claim), plain.embed_query(claim))
+
+
+def test_a_question_asked_again_is_not_encoded_again(embedder) -> None:  # type: ignore[no-untyped-def]
+    first = embedder.embed_query("Who is Japan's ambassador to the United States?")
+    again = embedder.embed_query("Who is Japan's ambassador to the United States?")
+    assert again is first
+    assert not again.flags.writeable  # one array handed out twice must not be changed
+
+
+def test_only_the_most_recent_questions_are_kept(embedder) -> None:  # type: ignore[no-untyped-def]
+    first = embedder.embed_query("Which company relies on China for revenue?")
+    for i in range(QueryAdaptedEmbedder.RECENT):
+        embedder.embed_query(f"What happened on day {i}?")
+    again = embedder.embed_query("Which company relies on China for revenue?")
+    assert again is not first
+    assert np.allclose(again, first)

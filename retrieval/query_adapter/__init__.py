@@ -14,7 +14,9 @@ import hashlib
 import logging
 import re
 import shutil
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -132,12 +134,19 @@ class QueryAdaptedEmbedder:
     ingest fills. The adapter moves questions towards their answers; on SciFact's claims
     it cost 0.03 of dense nDCG@10, so statements keep the plain model's vectors."""
 
+    #: Query vectors kept: one question is embedded for retrieval and again by the reader
+    #: (5-6 ms each on two cores), and its parts, if it asks two things. Few are kept:
+    #: enough for one question, not for a benchmark cycling through its questions.
+    RECENT = 4
+
     def __init__(self, queries: Embedder, documents: Callable[[], Embedder], name: str) -> None:
         self.queries = queries
         self._documents = documents
         self._loaded: Embedder | None = None
         self.name = name
         self.dim = queries.dim
+        self._recent: OrderedDict[str, F32] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def documents(self) -> Embedder:
@@ -151,10 +160,20 @@ class QueryAdaptedEmbedder:
         return is_question(text)
 
     def embed_query(self, text: str) -> F32:
-        """The adapted model's vector for a question, the base model's for a statement."""
-        if self.adapts(text):
-            return self.queries.embed_query(text)
-        return self.documents.embed_query(text)
+        """The adapted model's vector for a question, the base model's for a statement
+        (read-only: the same array is handed out again for the same text)."""
+        with self._recent_lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+                return vector
+        vector = (self.queries if self.adapts(text) else self.documents).embed_query(text)
+        vector.setflags(write=False)
+        with self._recent_lock:
+            self._recent[text] = vector
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return vector
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> F32:
         """The base model's vectors for passages or sentences."""
