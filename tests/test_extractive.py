@@ -274,6 +274,7 @@ def test_a_name_no_passage_mentions_is_reported_missing() -> None:
     assert missing_entities("Has South Korea agreed to join?", passages) == ("South Korea",)
     assert missing_entities("What about Tokyo Electron?", passages) == ()
     assert missing_entities("Did ASML object?", passages) == ("ASML",)
+    assert missing_entities("Did Daniel Craig object?", passages) == ("Daniel Craig",)
 
 
 def test_a_name_is_mentioned_when_any_of_its_words_is() -> None:

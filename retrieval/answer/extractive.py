@@ -491,11 +491,11 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
 
 
 def _missing_run(run: Sequence[str], seen: set[str]) -> list[str]:
-    """The words of a capitalised run when none of them is mentioned."""
+    """A capitalised run, as one name, when none of its words is mentioned."""
     terms = [t for word in run for t in tokenize(word)]
     if not terms or any(t in seen for t in terms):
         return []
-    return list(run)
+    return [" ".join(run)]
 
 
 def _has_digit(word: str) -> bool:
