@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
+from retrieval.countries import plain_names
 from retrieval.fusion import convex_fusion, minmax, mmr, reciprocal_rank_fusion
 from retrieval.models import ChunkRecord, Passage, SearchFilter
 from retrieval.text import tokenize
@@ -88,7 +89,9 @@ class HybridRetriever:
                 records[record.id] = record
                 dense[record.id] = similarity
         if mode in ("hybrid", "lexical"):
-            for record, score in self.index.lexical_search(query, n, flt):
+            # "Beijing" in a question, "China" in the passages: words must meet.
+            lexical_query = " ".join([query, *plain_names(query)])
+            for record, score in self.index.lexical_search(lexical_query, n, flt):
                 records[record.id] = record
                 lexical[record.id] = score
         fused = self._fuse(dense, lexical, mode, self._dense_weight(query))

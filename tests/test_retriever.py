@@ -123,3 +123,11 @@ def test_the_default_question_weight_is_the_fitted_one() -> None:
 def test_the_fitting_script_reproduces_the_shipped_question_weight() -> None:
     reproduced, output = refit_matches("retrieval.fit_fusion")
     assert reproduced, output
+
+
+def test_a_country_named_by_its_capital_finds_passages_naming_it_plainly(engine: Chipbot) -> None:
+    # No seed passage says "The Hague"; the word search must look for "Dutch" too.
+    retriever = HybridRetriever(engine.index, engine.embedder, RetrievalConfig(mmr_lambda=1.0))
+    found = retriever.search("What did The Hague decide?", k=3, mode="lexical")
+    assert found
+    assert all("Dutch" in p.text or "Netherlands" in p.text for p in found)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.answer.actors import countries, country_mentions, without_countries
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -34,6 +33,7 @@ from retrieval.answer.decline import (
 from retrieval.answer.followup import condense_offline
 from retrieval.answer.parts import question_parts
 from retrieval.answer.reader import Reader, Sentence
+from retrieval.countries import countries, country_mentions, without_countries
 from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.temporal import find_dates
 from retrieval.text import (
