@@ -326,7 +326,7 @@ class Chipbot:
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
                 ranked, intent_used = wider_ranked, wider
-        late = periods_after(standalone, newest)
+        late = periods_after(standalone, newest, self.index.oldest_date())
         if late and newest and (answer.abstained or not mentions_period(answer, late)):
             # "the October 2023 update" with nothing indexed after August 2023: an answer
             # about older events would answer another question, and a decline says why.

@@ -235,6 +235,10 @@ class Index:
         """The newest indexed article's date (undated articles never count)."""
         return self.lexical().newest_date()
 
+    def oldest_date(self) -> dt.date | None:
+        """The oldest indexed article's date (undated articles never count)."""
+        return self.lexical().oldest_date()
+
     def lexical_search(
         self, query: str, k: int, flt: SearchFilter | None = None
     ) -> list[tuple[ChunkRecord, float]]:

@@ -164,6 +164,14 @@ class LexicalIndex:
             return None
         return dt.date(newest // 10_000, newest // 100 % 100, newest % 100)
 
+    def oldest_date(self) -> dt.date | None:
+        """The oldest article date among the indexed chunks (``None`` when none is dated)."""
+        dated = self._dates[self._dates > 0] if len(self._dates) else self._dates
+        if not len(dated):
+            return None
+        oldest = int(dated.min())
+        return dt.date(oldest // 10_000, oldest // 100 % 100, oldest % 100)
+
     def _row_of(self, chunk_id: str) -> int | None:
         if self._rows is None:
             self._rows = {str(i): row for row, i in enumerate(self._ids.tolist())}

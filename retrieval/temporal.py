@@ -578,11 +578,33 @@ def describe_bounds(since: dt.date | None, until: dt.date | None) -> str:
     return "of any date"
 
 
-def periods_after(question: str, newest: dt.date | None) -> list[DateMention]:
-    """The dates with a year in ``question`` that lie wholly after ``newest``."""
+def periods_after(
+    question: str, newest: dt.date | None, oldest: dt.date | None = None
+) -> list[DateMention]:
+    """The dates in ``question`` that lie wholly after ``newest``, the newest article's
+    date.
+
+    A date with a year is after it or not. A date without one ("its January 27 deal")
+    is read in the year that puts it nearest the articles' span (``oldest`` to
+    ``newest``): with articles of 13–19 Jan 2023, 27 Jan 2023 rather than 27 Jan 2022,
+    which lies long before all of them. Read in the year that puts it among the articles
+    ("its October update", with articles from October 2022 on), it is never after them.
+    Without ``oldest``, a date without a year is never after them.
+    """
     if newest is None:
         return []
-    return [m for m in find_dates(question, newest) if m.explicit_year and m.period.first > newest]
+    past = find_dates(question, newest)
+    late = [m for m in past if m.explicit_year and m.period.first > newest]
+    if oldest is None:
+        return late
+    for before, nearest in zip(past, find_dates(question, newest, nearest=True), strict=True):
+        if before.explicit_year or nearest.period.first <= newest:
+            continue
+        if before.period.last >= oldest:
+            continue  # the earlier reading falls among the articles
+        if (nearest.period.first - newest) < (oldest - before.period.last):
+            late.append(nearest)
+    return late
 
 
 def mentions_period(answer: Answer, asked: Sequence[DateMention]) -> bool:

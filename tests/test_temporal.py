@@ -195,3 +195,16 @@ def test_a_dated_year_after_the_newest_article_is_a_period_after_everything() ->
 
 def test_a_month_without_a_year_is_never_after_everything() -> None:
     assert periods_after("What changed in its October update?", NEWEST) == []
+
+
+def test_a_month_without_a_year_among_the_articles_is_not_after_them() -> None:
+    # Articles from 7 Oct 2022: "October" may be October 2022.
+    assert periods_after("What changed in its October update?", NEWEST, D(2022, 10, 7)) == []
+
+
+def test_a_day_without_a_year_is_read_in_the_year_nearest_the_articles() -> None:
+    newest, oldest = D(2023, 1, 19), D(2023, 1, 13)
+    [late] = periods_after("What did Japan agree in its January 27 deal?", newest, oldest)
+    assert late.period.first == D(2023, 1, 27)
+    assert periods_after("What happened on January 17?", newest, oldest) == []
+    assert periods_after("What happened in December?", newest, oldest) == []

@@ -97,6 +97,16 @@ def test_a_question_about_a_time_after_every_article_is_declined_saying_so(
     assert answer.passages  # the nearest passages are still listed
 
 
+def test_a_day_without_a_year_just_after_every_article_is_declined_saying_so(
+    engine: Chipbot,
+) -> None:
+    # The seeds run 13-19 Jan 2023: "January 27" is 27 Jan 2023, not 27 Jan 2022.
+    answer = engine.ask("What did Japan finally agree to in its January 27 deal?")
+    assert answer.abstained
+    assert "end on 19 Jan 2023" in answer.answer
+    assert "January 27" in answer.answer
+
+
 def test_a_sentence_that_speaks_of_the_later_time_still_answers(
     engine: Chipbot, tmp_path: Path
 ) -> None:
@@ -112,6 +122,7 @@ def test_an_undated_article_is_never_ranked_newest(engine: Chipbot, tmp_path: Pa
     assert any(p.date is None for p in answer.passages)
     assert answer.passages[0].date is not None
     assert engine.newest_date() == D(2023, 1, 19)
+    assert engine.index.oldest_date() == D(2023, 1, 13)
 
 
 def test_a_newer_article_changes_what_comes_first(engine: Chipbot, tmp_path: Path) -> None:
