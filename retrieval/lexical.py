@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.models import ChunkRecord, SearchFilter
-from retrieval.store import VectorStore, date_ord, is_committed, record_metadata
+from retrieval.store import VectorStore, date_ord, is_committed, ord_date, record_metadata
 from retrieval.text import tokenize
 
 logger = logging.getLogger(__name__)
@@ -159,18 +159,13 @@ class LexicalIndex:
 
     def newest_date(self) -> dt.date | None:
         """The newest article date among the indexed chunks (``None`` when none is dated)."""
-        newest = int(self._dates.max()) if len(self._dates) else 0
-        if newest <= 0:  # 0 marks an undated chunk: it is never the newest
-            return None
-        return dt.date(newest // 10_000, newest // 100 % 100, newest % 100)
+        # 0 marks an undated chunk: it is never the newest.
+        return ord_date(int(self._dates.max())) if len(self._dates) else None
 
     def oldest_date(self) -> dt.date | None:
         """The oldest article date among the indexed chunks (``None`` when none is dated)."""
-        dated = self._dates[self._dates > 0] if len(self._dates) else self._dates
-        if not len(dated):
-            return None
-        oldest = int(dated.min())
-        return dt.date(oldest // 10_000, oldest // 100 % 100, oldest % 100)
+        dated = self._dates[self._dates > 0]
+        return ord_date(int(dated.min())) if len(dated) else None
 
     def _row_of(self, chunk_id: str) -> int | None:
         if self._rows is None:

@@ -57,6 +57,11 @@ def date_ord(date: dt.date | None) -> int:
     return date.year * 10_000 + date.month * 100 + date.day if date else 0
 
 
+def ord_date(value: int) -> dt.date | None:
+    """The date a :func:`date_ord` value stands for (``None`` for 0, undated)."""
+    return dt.date(value // 10_000, value // 100 % 100, value % 100) if value > 0 else None
+
+
 def record_metadata(record: ChunkRecord) -> dict[str, str | int]:
     """The Chroma metadata stored for ``record`` (no ``None``: Chroma rejects it)."""
     return {
