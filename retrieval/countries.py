@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from retrieval.text import blank_spans
+
 # Countries in this story and the ones most often named beside them; each maps the
 # ways of naming it (lowercase) to one key.
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -92,9 +94,7 @@ def country_mentions(text: str) -> list[tuple[str, str]]:
 
 def without_countries(text: str) -> str:
     """``text`` with its country mentions blanked out (offsets kept)."""
-    for start, end, _ in country_spans(text):
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
+    return blank_spans(text, [(start, end) for start, end, _ in country_spans(text)])
 
 
 def is_country_word(word: str) -> bool:

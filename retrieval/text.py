@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -292,6 +293,14 @@ _QUOTE_MAP = str.maketrans(
         "…": "...",
     }
 )
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each ``(start, end)`` span replaced by spaces: the words are gone,
+    every offset stays where it was."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def normalize_quotes(text: str) -> str:

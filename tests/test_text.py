@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from retrieval.text import (
     STOPWORDS,
+    blank_spans,
     is_heading_like,
     is_interrogative,
     is_title_line,
@@ -382,3 +383,7 @@ def test_a_reporters_request_is_interrogative_though_it_ends_with_a_full_stop(
 )
 def test_a_reporters_statement_of_fact_is_not_interrogative(sentence: str) -> None:
     assert not is_interrogative(sentence)
+
+
+def test_blanking_spans_keeps_every_offset() -> None:
+    assert blank_spans("As of 20 January 2023, what?", [(6, 21)]) == "As of                , what?"

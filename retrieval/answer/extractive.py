@@ -37,6 +37,7 @@ from retrieval.countries import countries, country_mentions, without_countries
 from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.temporal import find_dates
 from retrieval.text import (
+    blank_spans,
     is_heading_like,
     is_interrogative,
     is_title_line,
@@ -465,9 +466,7 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
     for p in passages:
         seen.update(tokenize(" ".join([p.text, p.title, p.source or "", p.article_id])))
         seen_countries |= countries(p.text)
-    text = question
-    for d in find_dates(question):
-        text = text[: d.start] + " " * (d.end - d.start) + text[d.end :]
+    text = blank_spans(question, [(d.start, d.end) for d in find_dates(question)])
     missing = []
     for key, surface in country_mentions(text):
         if key not in seen_countries:
