@@ -85,6 +85,7 @@ class Scorer:
         joined = [" ".join(q.candidates) for q in questions]
         self.passages = dict(zip(joined, embedder.embed_documents(joined), strict=True))
         self.rule = calibrated_rule()
+        self._rows_of: dict[str, Any] = {}  # question id -> reader rows (ranking, triggering)
 
     def cosines(self, q: SelectionQuestion) -> list[float]:
         """Question↔candidate cosines of the plain model."""
@@ -101,9 +102,11 @@ class Scorer:
         return [float(p) for p in self.model.probabilities(self._rows(q))]
 
     def _rows(self, q: SelectionQuestion) -> Any:
-        cos = self.adapted_cosines(q)
-        prev = [cos[i - 1] if i else 0.0 for i in range(len(cos))]
-        return features(q.question, sentences_of(q), cos, prev)
+        if q.id not in self._rows_of:
+            cos = self.adapted_cosines(q)
+            prev = [cos[i - 1] if i else 0.0 for i in range(len(cos))]
+            self._rows_of[q.id] = features(q.question, sentences_of(q), cos, prev)
+        return self._rows_of[q.id]
 
     def answers_at_all(self, q: SelectionQuestion, probabilities: Sequence[float]) -> float:
         """How likely chipbot's decline rule finds it that the candidates answer ``q``:
