@@ -44,8 +44,8 @@ from benchmarks.answer_selection import (  # noqa: E402
     triggering,
 )
 from benchmarks.readme import machine, update_block  # noqa: E402
+from retrieval.answer.absent import missing_entities  # noqa: E402
 from retrieval.answer.decline import calibrated_rule, evidence_vector  # noqa: E402
-from retrieval.answer.extractive import missing_entities  # noqa: E402
 from retrieval.answer.reader import Sentence, features, shipped_model  # noqa: E402
 from retrieval.models import Passage  # noqa: E402
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.answer.absent import missing_entities
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -33,11 +33,8 @@ from retrieval.answer.decline import (
 from retrieval.answer.followup import condense_offline
 from retrieval.answer.parts import question_parts
 from retrieval.answer.reader import Reader, Sentence
-from retrieval.countries import countries, country_mentions, without_countries
 from retrieval.models import Answer, Citation, Passage, format_date
-from retrieval.temporal import find_dates
 from retrieval.text import (
-    blank_spans,
     is_heading_like,
     is_interrogative,
     is_title_line,
@@ -443,62 +440,6 @@ def _with_antecedent(c: Candidate) -> tuple[int, str]:
     if prev is None or not starts_with_reference(c.text):
         return c.start, c.text
     return prev.start, prev.text + c.gap + c.text
-
-
-_NAME = re.compile(r"[A-Za-z0-9][\w’'-]*")
-# Capitalised words that open clauses or are too generic to be missing "names".
-_NOT_NAMES = frozenset({"I", "US", "U.S."})
-
-
-def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, ...]:
-    """Names and numbers in ``question`` that none of ``passages`` mentions.
-
-    A name is a run of capitalised words that does not open the question; it is
-    mentioned when any of its words is ("the Commerce Department" by "Department of
-    Commerce"), in a passage's text or in its article's title, source or id (a question
-    "according to Wikinews"). A country counts as mentioned however it is named
-    ("The Hague" by "Dutch"). Date phrases are no names: they bound the search instead.
-    A number is any other word with a digit. Matching is on analysed terms, so
-    "Japan’s" matches "Japan".
-    """
-    seen: set[str] = set()
-    seen_countries: set[str] = set()
-    for p in passages:
-        seen.update(tokenize(" ".join([p.text, p.title, p.source or "", p.article_id])))
-        seen_countries |= countries(p.text)
-    text = blank_spans(question, [(d.start, d.end) for d in find_dates(question)])
-    missing = []
-    for key, surface in country_mentions(text):
-        if key not in seen_countries:
-            missing.append(surface)
-    text = without_countries(text)
-    words = list(_NAME.finditer(text))
-    run: list[str] = []
-    for i, match in enumerate(words):
-        word = match.group()
-        named = i > 0 and word[0].isupper() and word not in _NOT_NAMES
-        joined = bool(run) and not text[words[i - 1].end() : match.start()].strip()
-        if run and not (named and joined):
-            missing.extend(_missing_run(run, seen))
-            run = []
-        if named:
-            run.append(word)
-        elif _has_digit(word) and not any(t in seen for t in tokenize(word)):
-            missing.append(word)
-    missing.extend(_missing_run(run, seen))
-    return tuple(dict.fromkeys(missing))
-
-
-def _missing_run(run: Sequence[str], seen: set[str]) -> list[str]:
-    """A capitalised run, as one name, when none of its words is mentioned."""
-    terms = [t for word in run for t in tokenize(word)]
-    if not terms or any(t in seen for t in terms):
-        return []
-    return [" ".join(run)]
-
-
-def _has_digit(word: str) -> bool:
-    return any(ch.isdigit() for ch in word)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
