@@ -88,3 +88,24 @@ def with_antecedents(
         else:
             log.debug("no antecedent chunk for %s", out[i].id)
     return out
+
+
+def with_line_ends(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
+    """``passages``, each that ends where a line of its article ends taking that line
+    break along, so a headline that fills a chunk on its own is still seen as a whole
+    line (see :func:`retrieval.text.is_title_line`) and never cited as an answer.
+
+    An unreadable article file, or one that no longer holds the passage at its
+    offsets, leaves the passage as it is.
+    """
+    out = []
+    for p in passages:
+        try:
+            article = read_text(p.path)
+        except Exception:  # an unreadable file only costs the line break
+            log.debug("cannot read %s for its line ends", p.path, exc_info=True)
+            article = ""
+        if article[p.end : p.end + 1] == "\n" and article[p.start : p.end] == p.text:
+            p = dataclasses.replace(p, end=p.end + 1, text=p.text + "\n")
+        out.append(p)
+    return out

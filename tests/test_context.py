@@ -1,4 +1,5 @@
-"""Passages that open by pointing back are widened to the sentence they point to."""
+"""What the generator reads around a passage: the antecedent it points back to, the line
+break that shows a headline is a whole line."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import dataclasses
 from pathlib import Path
 
 from retrieval.answer.decline import DeclineRule
-from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator
-from retrieval.context import merged, opens_with_reference, with_antecedents
+from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator, candidates_of
+from retrieval.context import merged, opens_with_reference, with_antecedents, with_line_ends
 from retrieval.engine import Chipbot, read_article_text
 from retrieval.models import Passage
 from retrieval.settings import Settings
@@ -106,3 +107,51 @@ def test_the_answer_cites_the_antecedent_with_the_sentence_that_leans_on_it(
     assert leaning.quote.startswith("On 1 September 2023")
     article = (tmp_path / "corpus" / "dutch-order.txt").read_text(encoding="utf-8")
     assert article[leaning.start : leaning.end] == leaning.quote
+
+
+HEADLINE = (
+    "Implementation of Additional Export Controls: Certain Advanced Computing and "
+    "Semiconductor Manufacturing Items; Updates to the Controls To Add Macau"
+)
+RULE = (
+    f"date 2023-01-18\n\n{HEADLINE}\n\n"
+    "This rule makes an initial update to the controls by adding the same controls "
+    "implemented on China in the October rule to Macau, which the public may comment on.\n"
+)
+
+
+def headline_bot(tmp_path: Path, embedder) -> Chipbot:  # type: ignore[no-untyped-def]
+    """A bot whose first chunk of the rule is its long headline alone."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "macau-rule.txt").write_text(RULE, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chunk_chars=200)
+    generator = ExtractiveGenerator(ExtractiveConfig(rule=DeclineRule.never()), embedder=embedder)
+    bot = Chipbot(settings, embedder=embedder, generator=generator)
+    bot.ingest([corpus])
+    return bot
+
+
+def test_a_headline_alone_in_its_chunk_takes_its_line_break_along(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = headline_bot(tmp_path, embedder)
+    [record] = [c for c in bot.index.chunks_of("macau-rule") if c.chunk_no == 0]
+    assert record.text == HEADLINE  # the chunk ends where the headline's line ends
+    [p] = with_line_ends([Passage.from_record(record)], read_article_text)
+    assert p.text == HEADLINE + "\n"
+    assert RULE[p.start : p.end] == p.text
+    assert candidates_of([p]) == []  # a headline is never a candidate answer
+
+
+def test_the_answer_never_cites_a_headline_alone_in_its_chunk(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = headline_bot(tmp_path, embedder)
+    answer = bot.ask("What are the additional export controls on advanced computing items?")
+    assert answer.citations
+    assert all(HEADLINE not in c.quote for c in answer.citations)
+
+
+def test_an_unreadable_article_file_leaves_the_passage_as_it_is(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = headline_bot(tmp_path, embedder)
+    [record] = [c for c in bot.index.chunks_of("macau-rule") if c.chunk_no == 0]
+    (tmp_path / "corpus" / "macau-rule.txt").unlink()
+    p = Passage.from_record(record)
+    assert with_line_ends([p], read_article_text) == [p]
