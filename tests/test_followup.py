@@ -116,6 +116,18 @@ def test_it_becomes_the_company_named_before() -> None:
     )
 
 
+def test_they_becomes_a_plural_subject_not_the_country_qualifying_it() -> None:
+    history = ["When were the US advanced-computing export rules issued?"]
+    assert condense_offline("Which territory were they later extended to?", history) == (
+        "Which territory were the US advanced-computing export rules later extended to?"
+    )
+
+
+def test_they_still_becomes_the_country_that_is_the_subject() -> None:
+    history = ["Has the Netherlands not agreed to match the US controls?"]
+    assert condense_offline("Why did they refuse?", history) == ("Why did the Netherlands refuse?")
+
+
 def test_its_becomes_a_possessive() -> None:
     assert condense_offline("What did its trade minister promise?", [JAPAN]) == (
         "What did Japan's trade minister promise?"

@@ -102,6 +102,14 @@ _DETERMINERS = frozenset(
     }
 )  # fmt: skip
 _BE = frozenset({"is", "are", "was", "were", "am"})
+# Words between a subject and its verb that are no part of the subject ("Has the
+# Netherlands not agreed", "Has Japan still not joined").
+_ADVERBS = frozenset(
+    {
+        "not", "never", "also", "still", "yet", "already", "ever", "just", "really",
+        "even", "only", "finally", "now", "then", "so", "actually", "since",
+    }
+)  # fmt: skip
 _NEGATIVE = {"will": "won't", "can": "can't", "shall": "shan't", "am": "am not"}
 # Kinds a pronoun may stand for, most likely first.
 _PRONOUN_KINDS: dict[str, tuple[str, ...]] = {
@@ -189,7 +197,12 @@ def _subject_end(text: str, start: int, aux: str) -> int:
         return start + pronoun.end()
     mentions = find_mentions(text)
     opening = next((m for m in mentions if _starts_at(text, m, start)), None)
-    if opening is not None and opening.form != ADJECTIVE and not opening.possessive:
+    if (
+        opening is not None
+        and opening.form != ADJECTIVE
+        and not opening.possessive
+        and not _modifies_next(text, opening.end)
+    ):
         return opening.end
     # A noun phrase ("Japanese companies", "Japan's leading maker"): up to the main verb.
     search_from = opening.end if opening is not None else start
@@ -204,6 +217,20 @@ def _subject_end(text: str, start: int, aux: str) -> int:
     if aux in _BE and opening is not None:
         return opening.end  # "Is Japan's position clear": the copula's predicate follows
     return -1
+
+
+def _modifies_next(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` qualifies a noun after it ("the US export
+    rules were…"): a lowercase word follows that is no verb, preposition or auxiliary."""
+    match = re.match(r"\W*([\w’'-]+)", text[end:])
+    following = match[1] if match else ""
+    return (
+        following.islower()
+        and following not in _PREPOSITIONS
+        and following not in _ADVERBS
+        and not _aux(following)
+        and not is_verb(following)
+    )
 
 
 def _starts_at(text: str, mention: Mention, start: int) -> bool:
@@ -584,12 +611,22 @@ def _definite(mention: Mention) -> str:
     return _mid_sentence(name)
 
 
+def _plural_common_noun(phrase: str) -> bool:
+    """Whether ``phrase`` is headed by a plural common noun ("the US export rules")."""
+    words = phrase.split()
+    return bool(words) and re.fullmatch(r"[a-z][a-z-]*[^s’'\W]s", words[-1]) is not None
+
+
 def _antecedent(pronoun: str, context: Sequence[str]) -> str | None:
     """The name ``pronoun`` stands for: the latest question naming a thing of a fitting
     kind, its subject first."""
     kinds = _PRONOUN_KINDS[pronoun]
     for question in reversed(context):
         clause = _parse(question)
+        if pronoun == "they" and _plural_common_noun(clause.subject):
+            # "When were the US export rules issued, and which territory were they
+            # extended to?": the rules, not the US that qualifies them.
+            return _mid_sentence(clause.subject)
         mentions = [m for top in find_mentions(question) for m in top.all()]
         candidates = [
             m

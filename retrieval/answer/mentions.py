@@ -310,8 +310,11 @@ def third_person(verb: str) -> str:
 
 
 def is_verb(word: str) -> bool:
-    """Whether ``word`` reads as a verb: a known verb in any form, or an -ed/-ing word."""
+    """Whether ``word`` reads as a verb: a known verb in any form, or an -ed/-ing word
+    ("chip-making", "advanced-computing": a hyphenated word qualifies a noun instead)."""
     lowered = word.lower()
+    if "-" in lowered.strip("-"):
+        return False
     if lowered in _verb_forms():
         return True
     if len(lowered) > 4 and lowered.endswith(("ed", "ing")):
