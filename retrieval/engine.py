@@ -7,8 +7,10 @@ lists articles never loads a model.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import itertools
 import logging
 import re
 import time
@@ -362,10 +364,24 @@ class Chipbot:
     def _search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int
     ) -> list[Passage]:
-        """The passages for ``question`` within the intent's bounds, newest first when
-        the question asks for the latest state."""
+        """The ``k`` best passages for ``question`` within the intent's bounds; when it
+        asks about several periods ("in March and again in June"), each period's best in
+        turn, so that the answer can speak of each."""
         query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
-        return self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
+        if len(intent.periods) < 2:
+            return self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
+        share = -(-k // len(intent.periods))
+        per_period = [
+            self.retriever.search(
+                query,
+                k=share,
+                flt=dataclasses.replace(intent, since=first, until=last).search_filter(flt),
+                mode="hybrid",
+            )
+            for first, last in intent.periods
+        ]
+        merged = {p.id: p for turn in itertools.zip_longest(*per_period) for p in turn if p}
+        return list(merged.values())[:k]
 
     def _apply_temporal(
         self,

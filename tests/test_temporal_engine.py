@@ -237,3 +237,13 @@ def test_show_resolves_relative_dates_without_changing_the_quote(
     data = json.loads(_run(seed_settings, "show", "--json", ref).output)
     assert data["quote"] == "during their meeting on Friday"
     assert data["annotated"] == "during their meeting on Friday (13 Jan 2023)"
+
+
+def test_each_period_asked_about_gets_its_own_passages(engine: Chipbot, tmp_path: Path) -> None:
+    engine.ingest([_article(tmp_path, "dutch-order", DUTCH_RULES, D(2023, 6, 30))])
+    question = "What did the Dutch say about export controls in January 2023 and in June 2023?"
+    answer = engine.ask(question, k=2)
+    # The seeds' January passages outnumber the one June article; each period still
+    # gets its share of the passages read, and the answer speaks of both.
+    assert {p.date.month for p in answer.passages if p.date} == {1, 6}
+    assert {c.date.month for c in answer.citations if c.date} == {1, 6}
