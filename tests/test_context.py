@@ -27,11 +27,14 @@ ORDER = (
 QUESTION = "Do Dutch companies need an authorisation to export chipmaking equipment?"
 
 
-def small_chunk_bot(tmp_path: Path, embedder) -> Chipbot:  # type: ignore[no-untyped-def]
-    """A bot whose chunks hold a sentence or two, so antecedents fall in other chunks."""
+def small_chunk_bot(
+    tmp_path: Path, embedder, name: str = "dutch-order", text: str = ORDER
+) -> Chipbot:  # type: ignore[no-untyped-def]
+    """A bot over one article (``name``.txt holding ``text``) whose chunks hold a sentence
+    or two, so antecedents fall in other chunks and a long headline fills one alone."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "dutch-order.txt").write_text(ORDER, encoding="utf-8")
+    (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", chunk_chars=200)
     generator = ExtractiveGenerator(ExtractiveConfig(rule=DeclineRule.never()), embedder=embedder)
     bot = Chipbot(settings, embedder=embedder, generator=generator)
@@ -122,14 +125,7 @@ RULE = (
 
 def headline_bot(tmp_path: Path, embedder) -> Chipbot:  # type: ignore[no-untyped-def]
     """A bot whose first chunk of the rule is its long headline alone."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "macau-rule.txt").write_text(RULE, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", chunk_chars=200)
-    generator = ExtractiveGenerator(ExtractiveConfig(rule=DeclineRule.never()), embedder=embedder)
-    bot = Chipbot(settings, embedder=embedder, generator=generator)
-    bot.ingest([corpus])
-    return bot
+    return small_chunk_bot(tmp_path, embedder, "macau-rule", RULE)
 
 
 def test_a_headline_alone_in_its_chunk_takes_its_line_break_along(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
