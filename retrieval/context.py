@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from retrieval.models import ChunkRecord, Passage, chunk_id
 from retrieval.text import starts_with_reference
+from retrieval.turns import turns
 
 log = logging.getLogger(__name__)
 
@@ -108,4 +109,23 @@ def with_line_ends(passages: Sequence[Passage], read_text: ReadText) -> list[Pas
         if article[p.end : p.end + 1] == "\n" and article[p.start : p.end] == p.text:
             p = dataclasses.replace(p, end=p.end + 1, text=p.text + "\n")
         out.append(p)
+    return out
+
+
+def with_speakers(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
+    """``passages``, each of a transcript marked with who says which part of it (see
+    :mod:`retrieval.turns`); an unreadable article file marks nothing."""
+    out = []
+    for p in passages:
+        try:
+            article = read_text(p.path)
+        except Exception:  # an unreadable file only costs the speakers
+            log.debug("cannot read %s for its speakers", p.path, exc_info=True)
+            article = ""
+        spoken = tuple(
+            (t.start, t.end, t.speaker)
+            for t in turns(article, p.title)
+            if t.start < p.end and p.start < t.end
+        )
+        out.append(dataclasses.replace(p, speakers=spoken) if spoken else p)
     return out

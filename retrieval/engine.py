@@ -355,11 +355,12 @@ class Chipbot:
     def with_context(self, passages: list[Passage]) -> list[Passage]:
         """What the generator reads: ``passages``, each that opens by pointing back
         ("From that point on…") widened to the sentence it points to, and each that
-        ends a line taking its line break (a headline alone in a chunk is a headline)."""
-        from retrieval.context import with_antecedents, with_line_ends
+        ends a line taking its line break (a headline alone in a chunk is a headline),
+        and each of a transcript marked with who speaks."""
+        from retrieval.context import with_antecedents, with_line_ends, with_speakers
 
         widened = with_antecedents(passages, self.index.get, read_article_text)
-        return with_line_ends(widened, read_article_text)
+        return with_speakers(with_line_ends(widened, read_article_text), read_article_text)
 
     def _search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int

@@ -104,11 +104,18 @@ class Passage:
     score: float = 0.0
     dense_score: float | None = None
     lexical_score: float | None = None
+    # Who says what in a transcript: ``(start, end, speaker)`` of each turn that overlaps
+    # the passage, in article offsets (see :mod:`retrieval.turns`).
+    speakers: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def id(self) -> str:
         """The stable chunk id ``article_id:chunk_no``."""
         return chunk_id(self.article_id, self.chunk_no)
+
+    def speaker_of(self, start: int, end: int) -> str:
+        """Who says the article's ``[start, end)``, when a transcript turn holds it."""
+        return next((who for s, e, who in self.speakers if s <= start and end <= e), "")
 
     @classmethod
     def from_record(

@@ -418,7 +418,15 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
     (The retrieval rank of its passage was tried as a further signal: held-out top-1
     sentence on the gold sets 0.445 against 0.450 without, so it stays out.)
     """
-    return [Sentence(c.text, c.previous.text if c.previous else "", c.position) for c in candidates]
+    return [
+        Sentence(
+            c.text,
+            c.previous.text if c.previous else "",
+            c.position,
+            c.passage.speaker_of(c.start, c.end),
+        )
+        for c in candidates
+    ]
 
 
 def _gap(before: Candidate, after: Candidate) -> str | None:

@@ -3,10 +3,10 @@
 Each sentence gets a row of signals — the embedding model's question↔sentence cosine,
 rarity-weighted word overlap, whether it holds the kind of answer asked for (a name
 for "who", a date for "when", a number for "how many", a reason for "why"), whether it
-is about the actor the question names, and how its predecessor reads (a sentence
-opening with "He" or "It" leans on it) — and a logistic model fitted on labelled data
-(:mod:`retrieval.answer.fit_reader`, stored in ``reader_model.json``) turns the row
-into a probability. Nothing here is hand-weighted.
+is about the actor the question names (or, in a transcript, said by them), and how its
+predecessor reads (a sentence opening with "He" or "It" leans on it) — and a logistic
+model fitted on labelled data (:mod:`retrieval.answer.fit_reader`, stored in
+``reader_model.json``) turns the row into a probability. Nothing here is hand-weighted.
 """
 
 from __future__ import annotations
@@ -85,6 +85,12 @@ class Sentence:
     text: str
     previous: str = ""  # the sentence before it in its article ("" at the start)
     position: int | None = None  # its ordinal in the article's body, when known
+    speaker: str = ""  # who says it, when a transcript's turn tells ("Mao Ning")
+
+
+@lru_cache(maxsize=256)
+def _speaker_terms(speaker: str) -> frozenset[str]:
+    return frozenset(actors.actor_terms(f"{speaker} said")) if speaker else frozenset()
 
 
 def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
@@ -121,7 +127,12 @@ def features(
     kind = question_type(question)
     fit_column = _FIT_FEATURES.get(kind)
     token_lists = [actors.actor_terms(s.text) for s in sentences]
-    term_sets = [frozenset(t) for t in token_lists]
+    # A transcript's sentence is its speaker's word, though it never names them: it
+    # reads as "<speaker> said: <sentence>".
+    term_sets = [
+        frozenset(t) | _speaker_terms(s.speaker)
+        for t, s in zip(token_lists, sentences, strict=True)
+    ]
     prev_sets = [frozenset(actors.actor_terms(s.previous)) for s in sentences]
     df = {t: sum(t in terms for terms in term_sets) for t in q_terms}
     weights = {t: math.log(1 + (n + 1) / (1 + df[t])) for t in q_terms}

@@ -1,0 +1,55 @@
+"""Who is speaking in a transcript.
+
+Press conferences are transcribed as turns, each opening with its speaker's label at the
+start of a line: "Mao Ning: We noted the reports.", "Reuters: …", or "Q: …" and "A: …",
+where the answerer is the one the page is about ("Press Conference by Minister
+Nishimura"). A sentence of a turn is said by that turn's speaker, though it never names
+them: "What did Nishimura say about gallium?" is answered by an "A:" sentence of his
+press conference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A speaker label: up to four capitalised words (or an outlet such as "CCTV") and a
+# colon at the start of a line, then the turn's first words on the same line.
+_LABEL = re.compile(r"^[ \t]*([A-Z][\w.’'&-]*(?: [A-Z][\w.’'&-]*){0,3}):[ \t]+(?=\S)", re.M)
+_ASKING = frozenset({"q", "q.", "question"})
+_ANSWERING = frozenset({"a", "a.", "answer"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """``text[start:end]`` is said by ``speaker`` ("" for an unnamed questioner)."""
+
+    start: int
+    end: int
+    speaker: str
+
+
+@lru_cache(maxsize=256)
+def turns(text: str, title: str = "") -> tuple[Turn, ...]:
+    """The labelled turns of ``text``, in order; none unless it has two or more.
+
+    A turn runs from its label to the next label (or the end of the text). An answer
+    label ("A:") stands for the one ``title`` is about; a question label ("Q:") for an
+    unnamed reporter; any other label is the speaker's own name.
+    """
+    labels = list(_LABEL.finditer(text))
+    if len(labels) < 2:
+        return ()
+    out = []
+    for i, match in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
+        label = match.group(1)
+        if label.lower() in _ASKING:
+            speaker = ""
+        elif label.lower() in _ANSWERING:
+            speaker = title
+        else:
+            speaker = label
+        out.append(Turn(match.start(), end, speaker))
+    return tuple(out)

@@ -1,0 +1,84 @@
+"""Who is speaking in a transcript's turns."""
+
+from __future__ import annotations
+
+from retrieval.turns import turns
+
+TITLE = "Press Conference by Minister Nishimura (Excerpt)"
+METI = (
+    "Press Conference by Minister Nishimura (Excerpt)\n\n"
+    "Q: Yesterday, China announced export restrictions on gallium. What is your reaction?\n\n"
+    "A: I understand that the measure was announced yesterday.\n\n"
+    "We will examine its effect on Japan.\n"
+)
+MFA = (
+    "Reuters: The Dutch minister said new rules would come before the summer. "
+    "What's China's comment?\n\n"
+    "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference.\n"
+)
+
+
+def test_an_answer_turn_is_said_by_the_one_the_page_is_about() -> None:
+    q, a = turns(METI, TITLE)
+    assert q.speaker == ""  # an unnamed reporter
+    assert a.speaker == TITLE
+    assert METI[a.start : a.end].startswith("A: I understand")
+    assert METI[a.start : a.end].rstrip().endswith("its effect on Japan.")  # to the end
+
+
+def test_a_named_label_is_its_speaker() -> None:
+    assert [t.speaker for t in turns(MFA)] == ["Reuters", "Mao Ning"]
+
+
+def test_text_without_two_labelled_turns_is_no_transcript() -> None:
+    assert (
+        turns("Note: this is a provisional translation.\n\nThe rules apply from 1 September.") == ()
+    )
+
+
+def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.context import with_speakers
+    from retrieval.engine import read_article_text
+    from retrieval.models import Passage
+
+    path = tmp_path / "mfa.txt"
+    path.write_text(MFA, encoding="utf-8")
+    at = MFA.index("We noted")
+    p = Passage("mfa", 0, 0, len(MFA), MFA, "", None, str(path))
+    [marked] = with_speakers([p], read_article_text)
+    assert marked.speaker_of(at, at + len("We noted the reports.")) == "Mao Ning"
+    assert marked.speaker_of(0, 10) == "Reuters"
+
+
+PRESS_CONFERENCE = (
+    "date 2023-07-04\n\n"
+    "Press Conference by Minister Nishimura (Excerpt)\n\n"
+    "Q: Yesterday, the Chinese government announced export restrictions on gallium and "
+    "germanium. What is your reaction?\n\n"
+    "A: I understand that China announced an export control measure on items related to "
+    "gallium and germanium. We will examine its impact on Japanese companies.\n"
+)
+NEWS = (
+    "date 2023-01-13\n\n"
+    "Speaking in Washington last week, Japan's trade minister Yasutoshi Nishimura promised "
+    "to work more closely with Washington on export controls, although he did not say "
+    "whether Tokyo would match the US restrictions.\n"
+)
+
+
+def test_what_an_official_said_is_found_in_the_answers_of_their_press_conference(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.engine import Chipbot
+    from retrieval.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "meti-2023-07-04.txt").write_text(PRESS_CONFERENCE, encoding="utf-8")
+    (corpus / "news-2023-01-13.txt").write_text(NEWS, encoding="utf-8")
+    bot = Chipbot(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    bot.ingest([corpus])
+    answer = bot.ask("What did Nishimura say about gallium?")
+    # The answer's sentence never names him: the turn's "A:" label and the page's
+    # heading do.
+    assert answer.citations[0].quote.startswith("A: I understand that China announced")
