@@ -157,6 +157,19 @@ def test_ingest_reports_each_skipped_file_and_keeps_going(run, tmp_path: Path) -
         assert reason in result.output
 
 
+def test_ingest_of_a_named_file_that_cannot_be_indexed_fails(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 10)
+    good = tmp_path / "good.txt"
+    good.write_text("date 2023-02-01 Japan and the Netherlands agreed.", "utf-8")
+    result = run("ingest", str(good), str(binary))
+    assert result.exit_code == 1
+    assert "1 added" in result.output  # the good file is indexed all the same
+    assert "could not index what was named" in result.output
+    assert "binary" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_ingest_of_a_missing_path_is_a_usage_error(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = run("ingest", str(tmp_path / "nope"))
     assert result.exit_code == 2

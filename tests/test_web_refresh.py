@@ -215,8 +215,10 @@ def test_the_cli_ingests_urls_mixed_with_files_and_shows_their_citations(
     runner = CliRunner()
     data = ["--data-dir", str(settings.data_dir)]
     result = runner.invoke(main, ["ingest", *data, url, str(text_file), site.url("/missing")])
-    assert result.exit_code == 0, result.output
+    # The missing page was named, so the command fails, after indexing the rest.
+    assert result.exit_code == 1, result.output
     assert f"skipped {site.url('/missing')}: HTTP 404 Not Found" in result.output
+    assert "could not index what was named" in result.output
     assert "2 added, 0 updated, 0 unchanged, 1 skipped, 0 removed" in result.output
     listed = runner.invoke(main, ["docs", *data, "--json"])
     article = next(json.loads(line) for line in listed.output.splitlines() if url in line)

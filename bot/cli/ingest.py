@@ -97,3 +97,17 @@ def ingest(
         elif verbose or item.status == "removed":
             result.print(f"{item.status} {item.path}")
     result.print(report.summary())
+    # A file (or URL) named on the command line that could not be indexed fails the
+    # command; files skipped inside a named folder are only reported.
+    named = {_key(p) for p in paths}
+    failed = [i for i in report.items if i.status == "skipped" and _key(i.path) in named]
+    if failed:
+        listed = "; ".join(f"{i.path} ({i.reason})" for i in failed)
+        raise click.ClickException(f"could not index what was named: {listed}")
+
+
+def _key(path: str) -> str:
+    """``path`` as the ingest report names it: a URL as it is, a file resolved."""
+    from retrieval.web.sources import is_url
+
+    return path if is_url(path) else str(Path(path).resolve())
