@@ -101,12 +101,8 @@ def with_line_ends(passages: Sequence[Passage], read_text: ReadText) -> list[Pas
     """
     out = []
     for p in passages:
-        try:
-            article = read_text(p.path)
-        except Exception:  # an unreadable file only costs the line break
-            log.debug("cannot read %s for its line ends", p.path, exc_info=True)
-            article = ""
-        if article[p.end : p.end + 1] == "\n" and article[p.start : p.end] == p.text:
+        article = _article_holding(p, read_text)
+        if article[p.end : p.end + 1] == "\n":
             p = dataclasses.replace(p, end=p.end + 1, text=p.text + "\n")
         out.append(p)
     return out
@@ -114,14 +110,10 @@ def with_line_ends(passages: Sequence[Passage], read_text: ReadText) -> list[Pas
 
 def with_speakers(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
     """``passages``, each of a transcript marked with who says which part of it (see
-    :mod:`retrieval.turns`); an unreadable article file marks nothing."""
+    :mod:`retrieval.turns`); an unreadable or changed article file marks nothing."""
     out = []
     for p in passages:
-        try:
-            article = read_text(p.path)
-        except Exception:  # an unreadable file only costs the speakers
-            log.debug("cannot read %s for its speakers", p.path, exc_info=True)
-            article = ""
+        article = _article_holding(p, read_text)
         spoken = tuple(
             (t.start, t.end, t.speaker)
             for t in turns(article, p.title)
@@ -129,3 +121,14 @@ def with_speakers(passages: Sequence[Passage], read_text: ReadText) -> list[Pass
         )
         out.append(dataclasses.replace(p, speakers=spoken) if spoken else p)
     return out
+
+
+def _article_holding(p: Passage, read_text: ReadText) -> str:
+    """``p``'s article text, or "" when the file cannot be read or no longer holds the
+    passage at its offsets (what is read around it would not be its context)."""
+    try:
+        article = read_text(p.path)
+    except Exception:  # an unreadable file only costs what it would add
+        log.debug("cannot read %s", p.path, exc_info=True)
+        return ""
+    return article if article[p.start : p.end] == p.text else ""

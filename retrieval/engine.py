@@ -381,7 +381,7 @@ class Chipbot:
             )
             for first, last in intent.periods
         ]
-        merged = {p.id: p for turn in itertools.zip_longest(*per_period) for p in turn if p}
+        merged = {p.id: p for row in itertools.zip_longest(*per_period) for p in row if p}
         return list(merged.values())[:k]
 
     def _apply_temporal(
