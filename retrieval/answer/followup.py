@@ -222,8 +222,7 @@ def _subject_end(text: str, start: int, aux: str) -> int:
 def _modifies_next(text: str, end: int) -> bool:
     """Whether the name ending at ``end`` qualifies a noun after it ("the US export
     rules were…"): a lowercase word follows that is no verb, preposition or auxiliary."""
-    match = re.match(r"\W*([\w’'-]+)", text[end:])
-    following = match[1] if match else ""
+    following = _next_word(text, end)
     return (
         following.islower()
         and following not in _PREPOSITIONS
@@ -497,8 +496,13 @@ def _word_before(text: str, start: int) -> str:
 
 
 def _word_after(text: str, end: int) -> str:
+    return _next_word(text, end).lower()
+
+
+def _next_word(text: str, end: int) -> str:
+    """The word after ``end``, as written ("" at the end)."""
     match = re.match(r"\W*([\w’'-]+)", text[end:])
-    return match[1].lower() if match else ""
+    return match[1] if match else ""
 
 
 def _render(new: Mention, slot: Mention) -> str:
