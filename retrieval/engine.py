@@ -359,8 +359,11 @@ class Chipbot:
         and each of a transcript marked with who speaks."""
         from retrieval.context import with_antecedents, with_line_ends, with_speakers
 
-        widened = with_antecedents(passages, self.index.get, read_article_text)
-        return with_speakers(with_line_ends(widened, read_article_text), read_article_text)
+        # Each article file is read once per question, however many of its passages
+        # there are and however many of these steps look at it.
+        read = functools.cache(read_article_text)
+        widened = with_antecedents(passages, self.index.get, read)
+        return with_speakers(with_line_ends(widened, read), read)
 
     def _search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int
