@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 #: Where the shipped seed articles live in a source checkout.
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+#: How much wider than the pool the search for the newest on-topic article looks.
+WIDE_FACTOR = 3
 _REF = re.compile(r"^(?P<article>[^\s:]+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
@@ -308,7 +310,13 @@ class Chipbot:
         # The generator may read more passages than the k it lists as the nearest.
         pool = max(k, getattr(generator, "pool", k))
         ranked = self._search(standalone, intent, flt, pool)
-        passages = self.with_context(newest_first(ranked) if intent.wants_newest else ranked)
+        if intent.wants_newest:
+            # The newest articles on the topic are read whole, newest first.
+            passages = self.with_context(
+                newest_first(self._newest_read(standalone, intent, flt, ranked, pool))
+            )
+        else:
+            passages = self.with_context(ranked)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -386,6 +394,49 @@ class Chipbot:
         ]
         merged = {p.id: p for row in itertools.zip_longest(*per_period) for p in row if p}
         return list(merged.values())[:k]
+
+    def _newest_read(
+        self,
+        question: str,
+        intent: TemporalIntent,
+        flt: SearchFilter | None,
+        ranked: list[Passage],
+        pool: int,
+    ) -> list[Passage]:
+        """What a latest-state question reads: the newest on-topic articles whole
+        (see :mod:`retrieval.newest`), found in a search ``WIDE_FACTOR`` times wider
+        than ``ranked``, beside the rest of ``ranked``, and nothing from articles dated
+        after them."""
+        from retrieval.newest import newest_on_topic
+
+        query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
+        wide = self.retriever.search(
+            query, k=WIDE_FACTOR * pool, flt=intent.search_filter(flt), mode="hybrid"
+        )
+        read = functools.cache(read_article_text)
+        newest, ids = newest_on_topic(question, wide, read)
+        if newest is None:
+            return ranked
+        # An article dated after the newest on-topic one is about something else.
+        kept = [p for p in ranked if p.date is None or p.date <= newest]
+        whole = [w for w in (self._whole_article(a, read) for a in ids) if w is not None]
+        if not whole:
+            return kept
+        taken = {w.article_id for w in whole}
+        return whole + [p for p in kept if p.article_id not in taken]
+
+    def _whole_article(self, article_id: str, read: Callable[[str], str]) -> Passage | None:
+        """One passage holding the whole body of an article (its chunks joined), or
+        ``None`` when its chunks cannot be joined verbatim."""
+        from retrieval.context import merged
+
+        chunks = self.index.chunks_of(article_id)
+        if not chunks:
+            return None
+        passage: Passage | None = Passage.from_record(chunks[-1])
+        for record in reversed(chunks[:-1]):
+            passage = merged(record, passage, read) if passage is not None else None
+        return dataclasses.replace(passage, chunk_no=0) if passage is not None else None
 
     def _apply_temporal(
         self,

@@ -122,6 +122,12 @@ def is_interrogative(sentence: str) -> bool:
     return s.rstrip(_CLOSERS).rstrip().endswith("?") or _REQUEST.match(s) is not None
 
 
+def is_lead_in(sentence: str) -> bool:
+    """Whether ``sentence`` only announces what follows ("The spokesperson has the
+    following comments:"): it ends with a colon, so what it introduces is elsewhere."""
+    return sentence.strip().endswith(":")
+
+
 def _line_breaks(text: str, start: int, end: int) -> list[int]:
     """Offsets of newlines inside ``text[start:end]`` that end a heading or list item."""
     breaks: list[int] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 from retrieval.answer.decline import DeclineRule
 from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator
 from retrieval.engine import Chipbot
+from retrieval.models import Passage
 from retrieval.settings import Settings
 
 MARCH = """date 2023-03-08
@@ -54,3 +55,82 @@ def test_a_newer_document_becomes_the_answer_and_the_older_one_the_earlier_state
         assert "According to an earlier article (8 Mar 2023)" in after.answer
     for c in after.citations:
         assert open(c.path, encoding="utf-8").read()[c.start : c.end] == c.quote  # noqa: SIM115
+
+
+AUGUST = """date 2023-08-01
+
+China's gallium export restrictions take effect
+
+China's export restrictions on gallium and germanium took effect on Tuesday. Japan's
+trade minister said Tokyo would examine how the restrictions are enforced.
+"""
+
+# The June article says when its rules apply only at its end, far from the words of the
+# question, in a chunk of its own.
+JUNE_LONG = (
+    JUNE.split("\n\nThe Dutch government published")[0]
+    + "\n\nThe Dutch government published its new export rules for advanced chipmaking "
+    "equipment on Friday.\n\n"
+    + "\n\n".join(
+        f"Paragraph {n} describes the technical annex in detail, listing tool categories, "
+        "parameters and the reasoning behind each threshold that the annex sets out."
+        for n in range(1, 7)
+    )
+    + "\n\nExporters will need a licence from 1 September 2023.\n"
+)
+
+
+class Recording(ExtractiveGenerator):
+    """The offline generator, keeping the passages it was given to read."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.read: list[list[Passage]] = []
+
+    def generate(self, question, passages, history=(), on_token=None, temporal=None):  # type: ignore[no-untyped-def]
+        self.read.append(list(passages))
+        return super().generate(question, passages, history, on_token, temporal)
+
+
+def _bot(tmp_path: Path, embedder, articles: dict[str, str]) -> tuple[Chipbot, Recording]:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    generator = Recording(ExtractiveConfig(rule=DeclineRule.never()), embedder=embedder)
+    bot = Chipbot(Settings(data_dir=tmp_path / "data"), embedder=embedder, generator=generator)
+    bot.ingest([corpus])
+    return bot, generator
+
+
+def test_a_newer_article_off_the_topic_is_not_read_as_the_latest_state(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot, generator = _bot(
+        tmp_path, embedder, {"march.txt": MARCH, "june.txt": JUNE, "august.txt": AUGUST}
+    )
+    answer = bot.ask("Has the Netherlands imposed its export restrictions yet?")
+    assert answer.citations[0].date == dt.date(2023, 6, 30)
+    # The August article never names the Netherlands: it is not the Dutch latest state.
+    assert all(p.date != dt.date(2023, 8, 1) for p in generator.read[-1])
+    assert all(c.date != dt.date(2023, 8, 1) for c in answer.citations)
+
+
+def test_the_newest_article_on_the_topic_is_read_whole(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot, generator = _bot(tmp_path, embedder, {"march.txt": MARCH, "june.txt": JUNE_LONG})
+    assert bot.index.article("june").n_chunks > 2
+    bot.ask(QUESTION)
+    june = [p for p in generator.read[-1] if p.article_id == "june"]
+    text = (tmp_path / "corpus" / "june.txt").read_text(encoding="utf-8")
+    assert len(june) == 1
+    assert text[june[0].start : june[0].end] == june[0].text
+    assert "Exporters will need a licence from 1 September 2023." in june[0].text
+    assert june[0].text.startswith("Dutch export rules published")
+
+
+def test_a_question_without_time_words_reads_only_the_retrieved_passages(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot, generator = _bot(tmp_path, embedder, {"march.txt": MARCH, "june.txt": JUNE_LONG})
+    bot.ask("What did the Dutch government publish?")
+    assert all(p.end - p.start < 600 for p in generator.read[-1])

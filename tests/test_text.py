@@ -14,6 +14,7 @@ from retrieval.text import (
     blank_spans,
     is_heading_like,
     is_interrogative,
+    is_lead_in,
     is_title_line,
     normalize_quotes,
     split_sentences,
@@ -387,3 +388,9 @@ def test_a_reporters_statement_of_fact_is_not_interrogative(sentence: str) -> No
 
 def test_blanking_spans_keeps_every_offset() -> None:
     assert blank_spans("As of 20 January 2023, what?", [(6, 21)]) == "As of                , what?"
+
+
+def test_a_line_announcing_what_follows_is_a_lead_in() -> None:
+    assert is_lead_in("Spokesperson of the Chinese Embassy has the following comments: ")
+    assert not is_lead_in("Mao Ning: We noted the reports.")
+    assert not is_lead_in("The rules take effect on 1 September 2023.")

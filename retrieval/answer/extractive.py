@@ -37,6 +37,7 @@ from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.text import (
     is_heading_like,
     is_interrogative,
+    is_lead_in,
     is_title_line,
     split_sentences,
     starts_with_reference,
@@ -46,6 +47,10 @@ from retrieval.text import (
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
     from retrieval.temporal import TemporalIntent
+
+
+#: How many articles of the newest date a latest-state answer quotes.
+NEWEST_ARTICLES = 2
 
 
 @dataclass(frozen=True)
@@ -204,13 +209,32 @@ class ExtractiveGenerator:
         if order == "newest":
             # The newest state may be worded unlike the question ("published" for
             # "introduced"): the newest article needs only half the usual closeness.
-            near = [c for c in ranked if c.probability >= self.floor / 2 * best.probability]
-            dated = [c for c in near if c.passage.date is not None]
+            dated = [c for c in ranked if c.passage.date is not None and c.probability > 0]
             if dated:
                 newest = max(c.passage.date for c in dated)  # type: ignore[type-var]
-                top_newest = next(c for c in dated if c.passage.date == newest)
-                if top_newest is not best:
-                    chosen.append(top_newest)
+                # Articles of the same newest date each speak (a government's order and
+                # a rival's reply the same day): the best sentence of each joins.
+                articles: dict[str, list[Candidate]] = {}
+                for c in dated:
+                    if c.passage.date == newest:
+                        articles.setdefault(c.passage.article_id, []).append(c)
+                # Each is read on its own: the sentence that answers best within the
+                # article, not the one most like the question among all articles.
+                for own in list(articles.values())[:NEWEST_ARTICLES]:
+                    top = self.best_for(question, own)
+                    if top is not None and top not in chosen:
+                        chosen.append(top)
+            # The newest article that comes close to answering in the question's own
+            # terms tells the latest state too, when the newest of all says it otherwise.
+            quoted = {o.passage.article_id for o in chosen}
+            near = [
+                c
+                for c in dated
+                if c.probability >= self.floor / 2 * best.probability
+                and c.passage.article_id not in quoted
+            ]
+            if near and len(chosen) < self.config.max_sentences:
+                chosen.append(max(near, key=lambda c: c.passage.date))  # type: ignore[arg-type,return-value]
         for c in close[1:]:
             if len(chosen) >= self.config.max_sentences:
                 break
@@ -274,7 +298,8 @@ class ExtractiveGenerator:
                     )
                 )
                 parts.append(f"{_one_line(text)} [{n}]")
-            lead = _lead(group[0].passage, i, len(ordered), order)
+            first = ordered[0][0].passage.date
+            lead = _lead(group[0].passage, i, len(ordered), order, first)
             lines.append(f"{lead}: " + " ".join(parts))
         return Answer(
             question=question,
@@ -330,17 +355,18 @@ def _order_groups(groups: list[list[Candidate]], order: Order) -> list[list[Cand
     return dated + undated
 
 
-def _lead(p: Passage, i: int, n: int, order: Order) -> str:
-    """The attribution opening an article's sentences: its date, once."""
+def _lead(p: Passage, i: int, n: int, order: Order, first: dt.date | None = None) -> str:
+    """The attribution opening an article's sentences: its date, once. ``first`` is the
+    date of the article that opens the answer."""
     when = format_date(p.date) if p.date else None
     if when is None:
         return "According to an undated article"
     if order == "newest" and n > 1:
-        return (
-            f"According to the newest of these articles ({when})"
-            if i == 0
-            else f"According to an earlier article ({when})"
-        )
+        if i == 0:
+            return f"According to the newest of these articles ({when})"
+        if p.date == first:
+            return f"According to another article of the same date ({when})"
+        return f"According to an earlier article ({when})"
     if order == "oldest" and i > 0:
         return f"According to a later article ({when})"
     return f"According to {_indefinite(when)} {when} article"
@@ -397,8 +423,8 @@ def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
                 position=ordinal if passage.chunk_no == 0 else None,
                 terms=frozenset(tokenize(text)),
                 # A question (a reporter's, say) is context for the reply that follows
-                # it, never itself the answer.
-                citable=not is_interrogative(text),
+                # it, never itself the answer; nor is a line announcing what follows.
+                citable=not (is_interrogative(text) or is_lead_in(text)),
             )
     by_article: dict[str, list[Candidate]] = {}
     for c in seen.values():
