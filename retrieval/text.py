@@ -319,10 +319,11 @@ _PRONOUN_START = re.compile(
     r"the country|the firm|the move|the minister|such)\b",
     re.IGNORECASE,
 )
-# "From that point on…", "By then…": a time or place fixed by the sentence before.
+# "From that point on…", "By then…", "Based on this policy…": a time, place or thing
+# fixed by the sentence before.
 _TIME_REFERENCE_START = re.compile(
-    r"^[“\"']?(?:(?:from|after|before|by|since|until|at|under|in)\s+"
-    r"(?:that|this|then|these|those)|then)\b",
+    r"^[“\"']?(?:(?:from|after|before|by|since|until|at|under|in|based on|in line with|"
+    r"in accordance with|given|despite|because of)\s+(?:that|this|then|these|those)|then)\b",
     re.IGNORECASE,
 )
 

@@ -125,6 +125,33 @@ def test_a_sentence_opening_with_he_is_cited_with_its_antecedent(
     assert leaning.startswith("During a visit to the White House")
 
 
+MINISTER = (
+    "date 2022-11-08\n\nA: Japan has been conducting strict export control in cooperation "
+    "with the international community. Based on this policy, we will continue to take "
+    "appropriate measures while considering trends in regulations in the US.\n\nQ: Thank "
+    "you. This concludes the conference.\n"
+)
+
+
+def test_a_sentence_is_cited_with_the_next_one_when_that_one_leans_on_it(
+    tmp_path: Path, answering: ExtractiveGenerator
+) -> None:
+    path = tmp_path / "meti.txt"
+    path.write_text(MINISTER, encoding="utf-8")
+    start = MINISTER.index("A:")
+    p = Passage(
+        article_id="meti", chunk_no=0, start=start, end=len(MINISTER), text=MINISTER[start:],
+        title="meti", date=dt.date(2022, 11, 8), path=str(path),
+    )  # fmt: skip
+    first, *_ = candidates_of([p])
+    answer = answering._compose("q", [first], [p])
+    (citation,) = answer.citations
+    assert citation.quote.endswith("trends in regulations in the US.")
+    assert MINISTER[citation.start : citation.end] == citation.quote
+    # The next paragraph ("This concludes…") is another turn: it never rides along.
+    assert "concludes" not in citation.quote
+
+
 def test_no_sentence_is_cited_twice_when_passages_overlap(answering: ExtractiveGenerator) -> None:
     one = passage(JAN13, "Tokyo Electron")
     answer = answering.generate("Tokyo Electron revenue China", [one, one, one])

@@ -342,6 +342,7 @@ def test_a_line_ending_in_a_full_stop_is_not_a_title_line() -> None:
         "From that point on, exports need a licence.",
         "By then the talks had ended.",
         "Then he left.",
+        "Based on this policy, we will continue to take appropriate measures.",
     ],
 )
 def test_a_time_fixed_by_the_previous_sentence_is_a_reference_but_not_a_pronoun(

@@ -76,6 +76,7 @@ class Candidate:
     text: str
     rank: int  # the rank of the best passage holding it
     previous: Candidate | None = None  # the sentence before it in its article, if retrieved
+    following: Candidate | None = None  # the sentence after it, if retrieved
     gap: str = ""  # the article text between ``previous`` and this sentence
     position: int | None = None  # ordinal in the article body (chunk 0 only)
     terms: frozenset[str] = field(default_factory=frozenset)
@@ -283,6 +284,7 @@ class ExtractiveGenerator:
                 # An antecedent already cited in its own right is not quoted twice.
                 cited = any(_is_antecedent(o, c) for o in chosen)
                 start, text = (c.start, c.text) if cited else _with_antecedent(c)
+                end, text = _with_continuation(c, text, chosen)
                 p = c.passage
                 n = len(citations) + 1
                 citations.append(
@@ -293,7 +295,7 @@ class ExtractiveGenerator:
                         date=p.date,
                         path=p.path,
                         start=start,
-                        end=c.end,
+                        end=end,
                         quote=text,
                     )
                 )
@@ -435,6 +437,7 @@ def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
             gap = _gap(before, after)
             if gap is not None:
                 after.previous, after.gap = before, gap
+                before.following = after
     return list(seen.values())
 
 
@@ -474,6 +477,22 @@ def _with_antecedent(c: Candidate) -> tuple[int, str]:
     if prev is None or not starts_with_reference(c.text):
         return c.start, c.text
     return prev.start, prev.text + c.gap + c.text
+
+
+def _with_continuation(c: Candidate, text: str, chosen: Sequence[Candidate]) -> tuple[int, str]:
+    """The end and text to cite for ``c`` (already ``text``): with the next sentence of
+    its paragraph when that one leans on it ("Based on this policy, we will…") and is
+    not cited in its own right, so the thought is quoted whole."""
+    after = c.following
+    if (
+        after is None
+        or after in chosen
+        or not after.citable
+        or "\n\n" in after.gap
+        or not starts_with_reference(after.text)
+    ):
+        return c.end, text
+    return after.end, text + after.gap + after.text
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
