@@ -17,7 +17,10 @@ from retrieval.answer.extractive import (
     ExtractiveConfig,
     ExtractiveGenerator,
     candidates_of,
+    with_replies,
 )
+from retrieval.context import with_speakers
+from retrieval.engine import read_article_text
 from retrieval.models import Passage
 from retrieval.temporal import TemporalIntent
 from tests.seed_passages import JAN13, JAN19, SEEDS, passage
@@ -347,6 +350,22 @@ def test_a_line_announcing_comments_is_never_cited_as_the_answer(tmp_path: Path,
     answer = answering.generate("What did the Chinese embassy spokesperson comment?", [p])
     assert answer.citations
     assert all("following comments" not in c.quote for c in answer.citations)
+
+
+def test_a_reporters_premise_is_quoted_with_the_reply_it_got(press_conference: Passage) -> None:
+    (spoken,) = with_speakers([press_conference], read_article_text)
+    candidates = candidates_of([spoken])
+    premise = next(c for c in candidates if c.text.startswith("Q: Today"))
+    reply = next(c for c in candidates if c.text.startswith("A: The measure"))
+    assert with_replies([premise], candidates) == [premise, reply]
+    # An answer's sentence, and a reply already chosen, bring nothing more.
+    assert with_replies([reply], candidates) == [reply]
+    assert with_replies([premise, reply], candidates) == [premise, reply]
+
+
+def test_outside_a_transcript_no_reply_is_added(press_conference: Passage) -> None:
+    candidates = candidates_of([press_conference])  # no speakers marked
+    assert with_replies(candidates[:1], candidates) == candidates[:1]
 
 
 def test_a_headline_longer_than_a_heading_is_never_cited(

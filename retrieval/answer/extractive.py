@@ -243,7 +243,7 @@ class ExtractiveGenerator:
             # each holds part of the answer (two reasons, two countries, two dates).
             if not self._repeats(c, chosen):
                 chosen.append(c)
-        return chosen
+        return with_replies(chosen, candidates)
 
     def _repeats(self, c: Candidate, chosen: Sequence[Candidate]) -> bool:
         """Whether ``c`` adds nothing to ``chosen``: it is one of them, says the same in
@@ -456,6 +456,34 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
         )
         for c in candidates
     ]
+
+
+def with_replies(chosen: Sequence[Candidate], candidates: Sequence[Candidate]) -> list[Candidate]:
+    """``chosen``, each sentence of a reporter's turn followed by the first sentence of
+    the reply it got: a premise ("Today, China will start imposing restrictions…") is
+    the reporter's claim, and what the official answered is the substance."""
+    out: list[Candidate] = []
+    for c in chosen:
+        out.append(c)
+        reply = _reply_to(c, candidates)
+        if reply is not None and reply not in chosen and reply not in out:
+            out.append(reply)
+    return out
+
+
+def _reply_to(c: Candidate, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The first citable sentence of the turn after ``c``'s, when ``c``'s turn asks a
+    question (a reporter's); ``None`` otherwise or when that sentence was not read."""
+    turns = sorted(c.passage.speakers)
+    turn = next(((s, e) for s, e, _ in turns if s <= c.start and c.end <= e), None)
+    if turn is None:
+        return None
+    same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
+    inside = [o for o in same if turn[0] <= o.start and o.end <= turn[1]]
+    if not any(is_interrogative(o.text) for o in inside):
+        return None
+    after = sorted((o for o in same if o.start >= turn[1] and o.citable), key=lambda o: o.start)
+    return after[0] if after else None
 
 
 def _gap(before: Candidate, after: Candidate) -> str | None:
