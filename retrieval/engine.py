@@ -411,7 +411,7 @@ class Chipbot:
 
         query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
         wide = self.retriever.search(
-            query, k=WIDE_FACTOR * pool, flt=intent.search_filter(flt), mode="hybrid"
+            query, k=WIDE_FACTOR * pool, flt=intent.search_filter(flt), diverse=False
         )
         read = functools.cache(read_article_text)
         newest, ids = newest_on_topic(question, wide, read)

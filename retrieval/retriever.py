@@ -74,8 +74,11 @@ class HybridRetriever:
         k: int = 5,
         flt: SearchFilter | None = None,
         mode: Mode = "hybrid",
+        diverse: bool = True,
     ) -> list[Passage]:
-        """The ``k`` best passages for ``query`` (best first) under ``flt``."""
+        """The ``k`` best passages for ``query`` (best first) under ``flt``; with
+        ``diverse=False`` the fused ranking as it is, without the diversity step (for
+        callers that want which articles match, not a varied reading list)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
         flt = None if flt is None or flt.empty else flt
@@ -97,7 +100,7 @@ class HybridRetriever:
         fused = self._fuse(dense, lexical, mode, self._dense_weight(query))
         if not fused:
             return []
-        chosen = self._diversify(fused, records, k)
+        chosen = self._diversify(fused, records, k) if diverse else [key for key, _ in fused[:k]]
         scores = dict(fused)
         return [
             Passage.from_record(

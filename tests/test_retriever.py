@@ -74,6 +74,13 @@ def test_mmr_keeps_overlapping_chunks_of_one_passage_from_crowding_the_list(
     assert len(overlapping) <= len(plain_overlapping)
 
 
+def test_a_search_without_diversity_returns_the_fused_ranking_as_it_is(engine: Chipbot) -> None:
+    query = "Rutte Biden White House meeting"
+    plain = HybridRetriever(engine.index, engine.embedder, RetrievalConfig(mmr_lambda=1.0))
+    expected = [p.id for p in plain.search(query, k=12)]
+    assert [p.id for p in engine.retriever.search(query, k=12, diverse=False)] == expected
+
+
 def test_until_filter_keeps_only_earlier_articles(engine: Chipbot) -> None:
     passages = engine.retrieve("Rutte", k=5, flt=SearchFilter(until=dt.date(2023, 1, 14)))
     assert passages
