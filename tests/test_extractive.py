@@ -363,6 +363,38 @@ def test_a_reporters_premise_is_quoted_with_the_reply_it_got(press_conference: P
     assert with_replies([premise, reply], candidates) == [premise, reply]
 
 
+TWO_QUESTIONS = (
+    "date 2023-03-09\n\n"
+    "Reuters: The Dutch minister said new rules will come before the summer. "
+    "What is China's comment?\n\n"
+    "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference.\n\n"
+    "Bloomberg: Will China retaliate?\n\n"
+    "Mao Ning: China will safeguard its rights and interests.\n"
+)
+
+
+def test_a_premise_whose_reply_was_not_read_brings_no_later_turn(tmp_path: Path) -> None:
+    path = tmp_path / "mfa.txt"
+    path.write_text(TWO_QUESTIONS, encoding="utf-8")
+    start = TWO_QUESTIONS.index("Reuters")
+    whole = Passage(
+        article_id="mfa", chunk_no=0, start=start, end=len(TWO_QUESTIONS),
+        text=TWO_QUESTIONS[start:], title="mfa", date=dt.date(2023, 3, 9), path=str(path),
+    )  # fmt: skip
+    (spoken,) = with_speakers([whole], read_article_text)
+    candidates = candidates_of([spoken])
+    premise = next(c for c in candidates if c.text.startswith("Reuters:"))
+    first_reply = next(c for c in candidates if c.text.startswith("Mao Ning: We noted"))
+    assert with_replies([premise], candidates) == [premise, first_reply]
+    # With the first reply unread, the answer to the next reporter is not its reply.
+    unread = [
+        c
+        for c in candidates
+        if "Mao Ning: We noted" not in c.text and "We disapprove" not in c.text
+    ]
+    assert with_replies([premise], unread) == [premise]
+
+
 def test_outside_a_transcript_no_reply_is_added(press_conference: Passage) -> None:
     candidates = candidates_of([press_conference])  # no speakers marked
     assert with_replies(candidates[:1], candidates) == candidates[:1]

@@ -472,18 +472,21 @@ def with_replies(chosen: Sequence[Candidate], candidates: Sequence[Candidate]) -
 
 
 def _reply_to(c: Candidate, candidates: Sequence[Candidate]) -> Candidate | None:
-    """The first citable sentence of the turn after ``c``'s, when ``c``'s turn asks a
-    question (a reporter's); ``None`` otherwise or when that sentence was not read."""
-    turns = sorted(c.passage.speakers)
-    turn = next(((s, e) for s, e, _ in turns if s <= c.start and c.end <= e), None)
+    """The first sentence read of the turn right after ``c``'s, when ``c``'s turn asks a
+    question (a reporter's); ``None`` otherwise or when none of the reply was read."""
+    same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
+    turns = sorted({(s, e) for o in same for s, e, _ in o.passage.speakers})
+    turn = next(((s, e) for s, e in turns if s <= c.start and c.end <= e), None)
     if turn is None:
         return None
-    same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
     inside = [o for o in same if turn[0] <= o.start and o.end <= turn[1]]
     if not any(is_interrogative(o.text) for o in inside):
         return None
-    after = sorted((o for o in same if o.start >= turn[1] and o.citable), key=lambda o: o.start)
-    return after[0] if after else None
+    reply = next(((s, e) for s, e in turns if s >= turn[1]), None)
+    if reply is None:
+        return None
+    said = [o for o in same if reply[0] <= o.start and o.end <= reply[1] and o.citable]
+    return min(said, key=lambda o: o.start) if said else None
 
 
 def _gap(before: Candidate, after: Candidate) -> str | None:
