@@ -64,6 +64,9 @@ DEFAULT_SELQA = HERE.parent.parent.parent / "shared" / "benchmarks" / "selqa"
 SELQA_FILES = ("selqa-ass-dev.json",)
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 GOLD_WEIGHTS = (1.0, 10.0, 30.0, 100.0, 300.0)
+# The grid stops at 0.2 on purpose: lower floors score slightly better held out (0.05:
+# accuracy 0.628 against 0.618, measured 6 Dec 2026) only because nearly every answer
+# then quotes three sentences, hedging where the reader is unsure; answers stay short.
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 SEED = 0
 MODEL = "all-MiniLM-L6-v2"
