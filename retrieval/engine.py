@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 #: How much wider than the pool the search for the newest on-topic article looks.
 WIDE_FACTOR = 3
+#: An article of at most this many chunks is read whole as the newest on its topic (a
+#: press release, a statement); of a longer one, its head and best chunks.
+MAX_WHOLE_CHUNKS = 16
+MAX_NEWEST_CHUNKS = 4
 _REF = re.compile(r"^(?P<article>[^\s:]+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
@@ -419,24 +423,30 @@ class Chipbot:
             return ranked
         # An article dated after the newest on-topic one is about something else.
         kept = [p for p in ranked if p.date is None or p.date <= newest]
-        whole = [w for w in (self._whole_article(a, read) for a in ids) if w is not None]
-        if not whole:
-            return kept
-        taken = {w.article_id for w in whole}
-        return whole + [p for p in kept if p.article_id not in taken]
+        reading = [p for a in ids for p in self._article_reading(a, wide, read)]
+        taken = {p.article_id for p in reading}
+        return reading + [p for p in kept if p.article_id not in taken]
 
-    def _whole_article(self, article_id: str, read: Callable[[str], str]) -> Passage | None:
-        """One passage holding the whole body of an article (its chunks joined), or
-        ``None`` when its chunks cannot be joined verbatim."""
+    def _article_reading(
+        self, article_id: str, found: Sequence[Passage], read: Callable[[str], str]
+    ) -> list[Passage]:
+        """What is read of an article: one passage holding its whole body (its chunks
+        joined) when it is short; otherwise, or when its chunks cannot be joined
+        verbatim, its head and the chunks of it ``found`` ranks first."""
         from retrieval.context import merged
 
         chunks = self.index.chunks_of(article_id)
         if not chunks:
-            return None
-        passage: Passage | None = Passage.from_record(chunks[-1])
-        for record in reversed(chunks[:-1]):
-            passage = merged(record, passage, read) if passage is not None else None
-        return dataclasses.replace(passage, chunk_no=0) if passage is not None else None
+            return []
+        if len(chunks) <= MAX_WHOLE_CHUNKS:
+            whole: Passage | None = Passage.from_record(chunks[-1])
+            for record in reversed(chunks[:-1]):
+                whole = merged(record, whole, read) if whole is not None else None
+            if whole is not None:
+                return [dataclasses.replace(whole, chunk_no=0)]
+        best = [p for p in found if p.article_id == article_id][:MAX_NEWEST_CHUNKS]
+        head = Passage.from_record(chunks[0])
+        return best if any(p.id == head.id for p in best) else [head, *best]
 
     def _apply_temporal(
         self,
