@@ -23,6 +23,15 @@ def test_a_name_is_mentioned_when_any_of_its_words_is() -> None:
     assert missing_entities("What does Tokyo Electron Holdings make?", passages) == ()
 
 
+def test_an_acronym_in_a_name_must_be_mentioned_itself() -> None:
+    passages = [passage(JAN13, "Tokyo Electron")]
+    assert "Tokyo" in passages[0].text
+    assert "ASML" not in passages[0].text
+    # "Tokyo" is mentioned, but an acronym names something of its own.
+    assert missing_entities("What did ASML Tokyo say?", passages) == ("ASML",)
+    assert missing_entities("What did Tokyo Electron say?", passages) == ()
+
+
 def test_a_date_phrase_is_no_missing_name() -> None:
     passages = [passage(JAN19, "In an interview with Dutch television")]
     assert "2023" not in passages[0].text

@@ -20,6 +20,7 @@ from retrieval.text import blank_spans, tokenize
 _NAME = re.compile(r"[A-Za-z0-9][\w’'-]*")
 # Capitalised words that open clauses or are too generic to be missing "names".
 _NOT_NAMES = frozenset({"I", "US", "U.S."})
+_ACRONYM = re.compile(r"[A-Z]{3,}")
 
 
 def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, ...]:
@@ -27,7 +28,8 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
 
     A name is a run of capitalised words that does not open the question; it is
     mentioned when any of its words is ("the Commerce Department" by "Department of
-    Commerce"). A number is any other word with a digit.
+    Commerce"), except that an acronym in it must be mentioned itself ("FIFA World Cup"
+    is not mentioned by "the World Cup match"). A number is any other word with a digit.
     """
     seen: set[str] = set()
     seen_countries: set[str] = set()
@@ -57,8 +59,12 @@ def missing_entities(question: str, passages: Sequence[Passage]) -> tuple[str, .
 def _missing_run(run: Sequence[str], seen: set[str]) -> list[str]:
     """A capitalised run, as one name, when none of its words is mentioned."""
     terms = [t for word in run for t in tokenize(word)]
-    if not terms or any(t in seen for t in terms):
+    if not terms:
         return []
+    if any(t in seen for t in terms):
+        # An acronym is a name of its own: "FIFA World Cup" is not mentioned by a
+        # passage that speaks of "the World Cup match".
+        return [w for w in run if _ACRONYM.fullmatch(w) and not set(tokenize(w)) & seen]
     return [" ".join(run)]
 
 
