@@ -314,13 +314,16 @@ class Chipbot:
         # The generator may read more passages than the k it lists as the nearest.
         pool = max(k, getattr(generator, "pool", k))
         ranked = self._search(standalone, intent, flt, pool)
+        # Each article file is read once per question, whichever steps look at it.
+        read = functools.cache(read_article_text)
         if intent.wants_newest:
             # The newest articles on the topic are read whole, newest first.
             passages = self.with_context(
-                newest_first(self._newest_read(standalone, intent, flt, ranked, pool))
+                newest_first(self._newest_read(standalone, intent, flt, ranked, pool, read)),
+                read,
             )
         else:
-            passages = self.with_context(ranked)
+            passages = self.with_context(ranked, read)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -334,7 +337,7 @@ class Chipbot:
             wider = intent.without_bounds()
             wider_ranked = self._search(standalone, wider, flt, pool)
             passages = self.with_context(
-                newest_first(wider_ranked) if wider.wants_newest else wider_ranked
+                newest_first(wider_ranked) if wider.wants_newest else wider_ranked, read
             )
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
@@ -364,16 +367,17 @@ class Chipbot:
         )
         return answer
 
-    def with_context(self, passages: list[Passage]) -> list[Passage]:
+    def with_context(
+        self, passages: list[Passage], read: Callable[[str], str] | None = None
+    ) -> list[Passage]:
         """What the generator reads: ``passages``, each that opens by pointing back
         ("From that point on…") widened to the sentence it points to, and each that
         ends a line taking its line break (a headline alone in a chunk is a headline),
-        and each of a transcript marked with who speaks."""
+        and each of a transcript marked with who speaks. ``read`` reads an article file
+        (by default each file once per call, however many steps look at it)."""
         from retrieval.context import with_antecedents, with_line_ends, with_speakers
 
-        # Each article file is read once per question, however many of its passages
-        # there are and however many of these steps look at it.
-        read = functools.cache(read_article_text)
+        read = read or functools.cache(read_article_text)
         widened = with_antecedents(passages, self.index.get, read)
         return with_speakers(with_line_ends(widened, read), read)
 
@@ -383,7 +387,7 @@ class Chipbot:
         """The ``k`` best passages for ``question`` within the intent's bounds; when it
         asks about several periods ("in March and again in June"), each period's best in
         turn, so that the answer can speak of each."""
-        query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
+        query = _search_query(question, intent)
         if len(intent.periods) < 2:
             return self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
         share = -(-k // len(intent.periods))
@@ -406,18 +410,20 @@ class Chipbot:
         flt: SearchFilter | None,
         ranked: list[Passage],
         pool: int,
+        read: Callable[[str], str],
     ) -> list[Passage]:
         """What a latest-state question reads: the newest on-topic articles whole
         (see :mod:`retrieval.newest`), found in a search ``WIDE_FACTOR`` times wider
         than ``ranked``, beside the rest of ``ranked``, and nothing from articles dated
-        after them."""
+        after them. ``read`` reads an article file."""
         from retrieval.newest import newest_on_topic
 
-        query = strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
         wide = self.retriever.search(
-            query, k=WIDE_FACTOR * pool, flt=intent.search_filter(flt), diverse=False
+            _search_query(question, intent),
+            k=WIDE_FACTOR * pool,
+            flt=intent.search_filter(flt),
+            diverse=False,
         )
-        read = functools.cache(read_article_text)
         newest, ids = newest_on_topic(question, wide, read)
         if newest is None:
             return ranked
@@ -439,10 +445,13 @@ class Chipbot:
         if not chunks:
             return []
         if len(chunks) <= MAX_WHOLE_CHUNKS:
-            whole: Passage | None = Passage.from_record(chunks[-1])
+            whole = Passage.from_record(chunks[-1])
             for record in reversed(chunks[:-1]):
-                whole = merged(record, whole, read) if whole is not None else None
-            if whole is not None:
+                widened = merged(record, whole, read)
+                if widened is None:
+                    break
+                whole = widened
+            else:
                 return [dataclasses.replace(whole, chunk_no=0)]
         best = [p for p in found if p.article_id == article_id][:MAX_NEWEST_CHUNKS]
         head = Passage.from_record(chunks[0])
@@ -657,6 +666,12 @@ def _silent_after(answer: Answer, asked: DateMention, newest: dt.date) -> Answer
         passages=answer.passages,
         generator=answer.generator,
     )
+
+
+def _search_query(question: str, intent: TemporalIntent) -> str:
+    """What is searched for ``question``: without its date phrases when they are
+    stripped (they bound the search already)."""
+    return strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
 
 
 def newest_first(passages: Sequence[Passage]) -> list[Passage]:

@@ -276,6 +276,7 @@ class ExtractiveGenerator:
         for c in chosen:
             groups.setdefault(c.passage.article_id, []).append(c)
         ordered = _order_groups(list(groups.values()), order)
+        first = ordered[0][0].passage.date
         citations: list[Citation] = []
         lines: list[str] = []
         for i, group in enumerate(ordered):
@@ -300,7 +301,6 @@ class ExtractiveGenerator:
                     )
                 )
                 parts.append(f"{_one_line(text)} [{n}]")
-            first = ordered[0][0].passage.date
             lead = _lead(group[0].passage, i, len(ordered), order, first)
             lines.append(f"{lead}: " + " ".join(parts))
         return Answer(
