@@ -73,7 +73,9 @@ def render(read: Callable[[str], str]) -> str:
 
     seeds = [get("seeds-eval", "all", c) for c in ("n", "hit@5", "correct", "cit. precision")]
     unanswerable = get("seeds-eval", "unanswerable", "n")
-    declined = get("seeds-eval", "all", "abst. recall")
+    declined = get("seeds-eval", "unanswerable", "abst. recall")
+    off_topic = get("seeds-eval", "off-topic", "n")
+    off_declined = get("seeds-eval", "off-topic", "abst. recall")
     export = [
         get("export-controls-eval", "all", c) for c in ("n", "hit@5", "correct", "cit. precision")
     ]
@@ -103,9 +105,10 @@ def render(read: Callable[[str], str]) -> str:
     largest_warm = largest[scale.columns.index("ask p50 / p95")]
     return "\n".join(
         [
-            f"- **Seed gold set** ({seeds[0]} questions, {unanswerable} unanswerable): hit@5 "
-            f"{seeds[1]}, correct answers {seeds[2]}, citation precision {seeds[3]}, "
-            f"unanswerable questions declined {declined}.",
+            f"- **Seed gold set** ({seeds[0]} questions, {unanswerable} unanswerable, "
+            f"{off_topic} more off topic): hit@5 {seeds[1]}, correct answers {seeds[2]}, "
+            f"citation precision {seeds[3]}, unanswerable questions declined {declined}, "
+            f"off-topic ones {off_declined}.",
             f"- **Export-controls gold set** ({export[0]} questions, the seeds plus the "
             f"export-controls corpus): hit@5 {export[1]}, correct answers {export[2]}, "
             f"citation precision {export[3]}.",

@@ -41,6 +41,10 @@ def markdown(model: dict[str, Any], calibration: dict[str, Any]) -> str:
             f"{figures['correctness']:.3f} | {figures['abstention_precision']:.3f} | "
             f"{figures['abstention_recall']:.3f} |"
         )
+    declined = calibration.get("held_out_declined", {})
+    if declined:
+        shares = ", ".join(f"{kind} {share:.3f}" for kind, share in declined.items())
+        lines += ["", f"Share declined, held out, by kind of unanswerable question: {shares}."]
     lines += [
         "",
         f"Reader: logistic model over {len(model['model']['features'])} signals, fitted on "

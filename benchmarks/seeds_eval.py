@@ -11,6 +11,8 @@ questions answered wrongly. Presets:
 - ``seeds`` (default): eval/seeds_gold.jsonl on the shipped seeds; block ``seeds-eval``.
 - ``export-controls``: eval/export_controls_gold.jsonl on the seeds plus
   ``../shared/corpora/export-controls`` (read in place); block ``export-controls-eval``.
+- ``off-topic``: eval/offtopic_probe.jsonl, questions about other things entirely, on
+  the same corpus; block ``off-topic-eval``. Nothing is fitted on them.
 
 ``--gold`` and ``--corpus`` replace the preset's gold file and corpora; such a run prints
 its report but leaves the docs alone, since its figures are not the preset's.
@@ -72,6 +74,14 @@ PRESETS = {
         "indexed together; questions with `since`/`until` dates (the `as-of` ones) are "
         "asked under those bounds.",
     ),
+    "off-topic": Preset(
+        ROOT / "eval" / "offtopic_probe.jsonl",
+        (SEEDS, EXPORT_CONTROLS),
+        "off-topic-eval",
+        "Off-topic probe (`eval/offtopic_probe.jsonl`): 20 questions about other things "
+        "entirely, asked of the same corpus; written before the decline rule learnt from "
+        "the gold sets' off-topic questions, and never fitted on.",
+    ),
 }
 
 
@@ -119,7 +129,7 @@ def markdown(report: EvalReport, command: str, intro: str = "") -> str:
         shown = {
             key: value
             for key, value in metrics.items()
-            if not key.startswith("abstention") or name in ("all", "unanswerable")
+            if not key.startswith("abstention") or name in ("all", "unanswerable", "off-topic")
         }
         cells = [f"{shown[key]:.3f}" if shown.get(key) is not None else "–" for key, _ in COLUMNS]
         lines.append(f"| {name} | {int(metrics['n'])} | " + " | ".join(cells) + " |")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from retrieval.answer.calibration import (
     THRESHOLDS,
     Observation,
+    declined_by_kind,
     fit,
     relevance_floor,
     smoothed,
 )
 from retrieval.answer.decline import DECLINE_FEATURES
-from retrieval.answer.fit_reader import lightest_weight
+from retrieval.answer.fit_reader import gold_rows, lightest_weight
+from retrieval.answer.gold_cases import GoldCase
+from retrieval.evaluation import GoldQuestion
 
 
 def test_smoothing_averages_each_score_with_its_neighbours() -> None:
@@ -61,3 +66,28 @@ def test_the_relevance_floor_lies_midway_between_off_topic_and_the_least_on_topi
 
 def test_without_off_topic_questions_the_floor_is_the_least_on_topic_cosine() -> None:
     assert relevance_floor([observation(0.5, True, max_cos=0.3)]) == 0.3
+
+
+def test_the_share_declined_is_told_apart_for_plausible_and_off_topic_questions() -> None:
+    vector = (0.0,) * len(DECLINE_FEATURES)
+    plausible = [Observation(vector, False, False, kind="unanswerable") for _ in range(4)]
+    off_topic = [Observation(vector, False, False, kind="off-topic") for _ in range(2)]
+    answerable = Observation(vector, True, True, kind="factual")
+    decisions = [True, False, False, False, True, True, True]
+    shares = declined_by_kind([*plausible, *off_topic, answerable], decisions)
+    assert shares == {"off-topic": 1.0, "unanswerable": 0.25}
+
+
+def _case(qid: str, qtype: str, answerable: bool) -> GoldCase:
+    q = GoldQuestion(qid, qtype, f"{qid}?", answerable, (), (), None, None, None)
+    x = np.zeros((2, 3))
+    y = np.array([int(answerable), 0])
+    return GoldCase(q, [], [], x, y)
+
+
+def test_the_reader_learns_from_on_topic_questions_only() -> None:
+    """An off-topic question teaches the decline rule, not the sentence ranker; a
+    plausible unanswerable one still shows the reader sentences that do not answer."""
+    cases = [_case("f1", "factual", True), _case("u1", "unanswerable", False)]
+    rows = gold_rows([*cases, _case("o1", "off-topic", False)])
+    assert [r.y.tolist() for r in rows] == [[1, 0], [0, 0]]

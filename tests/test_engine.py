@@ -50,6 +50,16 @@ def test_an_off_topic_question_is_declined_with_the_nearest_passages(engine: Chi
     assert answer.passages
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What is the recipe for pancakes?", "What is the main ingredient of sushi?"],
+)
+def test_an_off_topic_question_sharing_a_word_with_the_articles_is_declined(
+    engine: Chipbot, question: str
+) -> None:
+    assert engine.ask(question).abstained
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_an_empty_question_is_refused(engine: Chipbot, question: str) -> None:
     with pytest.raises(QuestionError, match="empty"):

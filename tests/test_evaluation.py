@@ -179,6 +179,17 @@ def test_load_gold_accepts_unanswerable_questions(tmp_path: Path) -> None:
     assert (q.answerable, q.gold, q.key_facts) == (False, (), ())
 
 
+def test_load_gold_accepts_off_topic_questions_as_unanswerable(tmp_path: Path) -> None:
+    rec = record(type="off-topic", answerable=False, gold=[], key_facts=[])
+    [q] = load_gold(write_gold(tmp_path, rec), TEXTS)
+    assert (q.type, q.answerable) == ("off-topic", False)
+
+
+def test_an_answerable_off_topic_question_is_a_load_error(tmp_path: Path) -> None:
+    with pytest.raises(GoldSetError, match="contradicts"):
+        load_gold(write_gold(tmp_path, record(type="off-topic")), TEXTS)
+
+
 @pytest.mark.parametrize(
     ("bad", "expected"),
     [

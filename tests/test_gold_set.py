@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "eval" / "seeds_gold.jsonl"
 SEEDS = ROOT / "seeds"
 EXPORT_GOLD = ROOT / "eval" / "export_controls_gold.jsonl"
+PROBE = ROOT / "eval" / "offtopic_probe.jsonl"
 # The shared data sits beside the repository, never inside it.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "export-controls"
 needs_corpus = pytest.mark.skipif(
@@ -41,6 +42,7 @@ ID_PREFIX = {
     "multi-article": "m",
     "time-sensitive": "t",
     "unanswerable": "u",
+    "off-topic": "o",
     "latest": "l",
     "as-of": "a",
 }
@@ -51,6 +53,7 @@ MINIMUM_PER_TYPE = {
     "multi-article": 6,
     "time-sensitive": 6,
     "unanswerable": 15,
+    "off-topic": 12,
 }
 
 # (question id, start of a non-gold sentence) pairs known to be equally valid answers.
@@ -153,7 +156,7 @@ def test_answerable_questions_have_gold_spans_and_key_facts(
 def test_unanswerable_questions_have_no_gold_and_no_facts(records: list[dict[str, Any]]) -> None:
     unanswerable = [r for r in records if not r["answerable"]]
     assert len(unanswerable) >= 8
-    assert all(r["type"] == "unanswerable" and not r["gold"] for r in unanswerable)
+    assert all(r["type"] in ("unanswerable", "off-topic") and not r["gold"] for r in unanswerable)
     assert all(not r["key_facts"] for r in unanswerable)
 
 
@@ -250,6 +253,7 @@ MINIMUM_PER_EXPORT_TYPE = {
     "multi-article": 6,
     "time-sensitive": 6,
     "unanswerable": 12,
+    "off-topic": 12,
     "latest": 15,
     "as-of": 10,
 }
@@ -607,3 +611,28 @@ def test_chipbot_eval_asks_each_question_under_its_own_date_bounds(
     assert result.exit_code == 0, result.output
     found = {q["id"]: q["rr"] > 0 for q in json.loads(result.output)["questions"]}
     assert found == {"f01": True, "a01": False, "a02": False, "a03": True}
+
+
+# --- the off-topic probe ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def probe() -> list[GoldQuestion]:
+    return load_gold(PROBE, {})
+
+
+def test_the_probe_holds_20_off_topic_questions(probe: list[GoldQuestion]) -> None:
+    assert len(probe) == 20
+    assert {(q.type, q.answerable) for q in probe} == {("off-topic", False)}
+
+
+def test_the_probe_asks_nothing_the_gold_sets_ask(probe: list[GoldQuestion]) -> None:
+    """The probe measures what the decline rule never saw: none of its questions is in a
+    gold set the rule is fitted on."""
+    fitted = {
+        json.loads(line)["question"].casefold()
+        for path in (GOLD, EXPORT_GOLD)
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    }
+    assert [q.question for q in probe if q.question.casefold() in fitted] == []

@@ -51,6 +51,7 @@ class Observation:
     answerable: bool
     correct_if_answered: bool
     gold_set: str = ""
+    kind: str = ""  # the gold question's type ("unanswerable", "off-topic", ...)
 
 
 def ends_well(declined: bool, obs: Observation) -> bool:
@@ -154,6 +155,20 @@ def held_out_figures(
     }
 
 
+def declined_by_kind(
+    observations: Sequence[Observation], decisions: Sequence[bool]
+) -> dict[str, float]:
+    """The held-out share declined of each kind of unanswerable question: a plausible
+    one the articles happen not to answer, and one about something else entirely."""
+    kinds = sorted({o.kind for o in observations if not o.answerable and o.kind})
+    pairs = list(zip(observations, decisions, strict=True))
+    out = {}
+    for kind in kinds:
+        mine = [d for o, d in pairs if o.kind == kind and not o.answerable]
+        out[kind] = round(sum(mine) / len(mine), 4)
+    return out
+
+
 def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> dict[str, Any]:
     """The calibration file's content: the rule and its held-out figures per gold set."""
     rule, accuracy = fit(observations)
@@ -175,6 +190,7 @@ def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> 
         "model": rule.model.to_dict() if rule.model else None,
         "in_sample_accuracy": round(accuracy, 4),
         "held_out": {"all": held_out_figures(observations, decisions), **per_set},
+        "held_out_declined": declined_by_kind(observations, decisions),
         "n_questions": len(observations),
         "n_unanswerable": sum(not o.answerable for o in observations),
     }

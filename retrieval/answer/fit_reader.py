@@ -55,7 +55,7 @@ from retrieval.answer.reader import (
     Sentence,
     features,
 )
-from retrieval.evaluation.gold import facts_present
+from retrieval.evaluation.gold import OFF_TOPIC, facts_present
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +220,13 @@ def selqa_held_out_top1(
 
 
 def gold_rows(cases: Sequence[GoldCase]) -> list[Labelled]:
-    """Feature rows of the gold questions that retrieved any sentence."""
-    return [Labelled(c.x, c.y) for c in cases if len(c.y)]
+    """Feature rows of the gold questions that retrieved any sentence.
+
+    Off-topic questions are left out: the decline rule learns from them that the
+    passages are about something else, but the reader, which ranks sentences of passages
+    on the question's subject, has nothing to learn from them.
+    """
+    return [Labelled(c.x, c.y) for c in cases if len(c.y) and c.question.type != OFF_TOPIC]
 
 
 def top1(model: ReaderModel, cases: Sequence[GoldCase]) -> float:
@@ -278,6 +283,7 @@ def observations(
                 answerable=q.answerable,
                 correct_if_answered=facts_present(answer.answer, q.key_facts),
                 gold_set=gold_set,
+                kind=q.type,
             )
         )
     return out

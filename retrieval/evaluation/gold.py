@@ -21,6 +21,10 @@ PARAPHRASED = "paraphrased"
 MULTI_ARTICLE = "multi-article"
 TIME_SENSITIVE = "time-sensitive"
 UNANSWERABLE = "unanswerable"
+# Unanswerable too, but about something the corpus is not about at all ("What is the
+# capital of France?"), kept apart so plausible unanswerable questions are reported alone.
+OFF_TOPIC = "off-topic"
+UNANSWERABLE_TYPES = frozenset({UNANSWERABLE, OFF_TOPIC})
 LATEST = "latest"
 AS_OF = "as-of"
 QUESTION_TYPES: tuple[str, ...] = (
@@ -29,6 +33,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     MULTI_ARTICLE,
     TIME_SENSITIVE,
     UNANSWERABLE,
+    OFF_TOPIC,
     LATEST,
     AS_OF,
 )
@@ -154,7 +159,7 @@ def _build_question(
     answerable = data.get("answerable")
     if not isinstance(answerable, bool):
         raise _SchemaError("'answerable' must be true or false")
-    if answerable == (qtype == UNANSWERABLE):
+    if answerable == (qtype in UNANSWERABLE_TYPES):
         raise _SchemaError(f"type {qtype!r} contradicts answerable={str(answerable).lower()}")
     notes = data.get("notes")
     if notes is not None and not isinstance(notes, str):
