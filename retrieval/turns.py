@@ -3,9 +3,11 @@
 Press conferences are transcribed as turns, each opening with its speaker's label at the
 start of a line: "Mao Ning: We noted the reports.", "Reuters: …", or "Q: …" and "A: …",
 where the answerer is the one the page is about ("Press Conference by Minister
-Nishimura"). A sentence of a turn is said by that turn's speaker, though it never names
-them: "What did Nishimura say about gallium?" is answered by an "A:" sentence of his
-press conference.
+Nishimura"). The White House labels its remarks with a full stop instead: "President
+Biden. Well, Mr. Prime Minister, …"; such a label counts only when the same speakers
+recur, as they do in a transcript and seldom in prose. A sentence of a turn is said by
+that turn's speaker, though it never names them: "What did Nishimura say about
+gallium?" is answered by an "A:" sentence of his press conference.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from functools import lru_cache
 # A speaker label: up to four capitalised words (or an outlet such as "CCTV") and a
 # colon at the start of a line, then the turn's first words on the same line.
 _LABEL = re.compile(r"^[ \t]*([A-Z][\w.’'&-]*(?: [A-Z][\w.’'&-]*){0,3}):[ \t]+(?=\S)", re.M)
+# The same with a full stop: two to four capitalised words ("President Biden.", "Prime
+# Minister Rutte.") opening a line and followed by the turn's words.
+_DOTTED_LABEL = re.compile(r"^[ \t]*([A-Z][\w’'-]*(?: [A-Z][\w’'-]*){1,3})\.[ \t]+(?=\S)", re.M)
 _ASKING = frozenset({"q", "q.", "question"})
 _ANSWERING = frozenset({"a", "a.", "answer"})
 
@@ -40,6 +45,8 @@ def turns(text: str, title: str = "") -> tuple[Turn, ...]:
     """
     labels = list(_LABEL.finditer(text))
     if len(labels) < 2:
+        labels = _recurring(list(_DOTTED_LABEL.finditer(text)))
+    if len(labels) < 2:
         return ()
     out = []
     for i, match in enumerate(labels):
@@ -53,3 +60,25 @@ def turns(text: str, title: str = "") -> tuple[Turn, ...]:
             speaker = label
         out.append(Turn(match.start(), end, speaker))
     return tuple(out)
+
+
+def _recurring(labels: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The full-stop labels of a transcript: those of speakers who each take two turns
+    or more, when there are two such speakers; none otherwise (a line of prose may open
+    with "Prime Minister Rutte." once)."""
+    counts: dict[str, int] = {}
+    for match in labels:
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    speakers = {label for label, n in counts.items() if n >= 2}
+    if len(speakers) < 2:
+        return []
+    return [m for m in labels if m.group(1) in speakers]
+
+
+def is_label(text: str, start: int, speakers: tuple[tuple[int, int, str], ...]) -> bool:
+    """Whether the sentence ``text`` at ``start`` is only a turn's full-stop label
+    ("Prime Minister Rutte."): it says nothing, it names who speaks next."""
+    label = text.strip()
+    return label.endswith(".") and any(
+        s <= start and label[:-1] == who and start - s <= 1 for s, _, who in speakers
+    )

@@ -352,6 +352,24 @@ def test_a_line_announcing_comments_is_never_cited_as_the_answer(tmp_path: Path,
     assert all("following comments" not in c.quote for c in answer.citations)
 
 
+def test_a_transcripts_speaker_label_is_never_cited_as_the_answer(tmp_path: Path) -> None:
+    text = (
+        "date 2023-01-17\n\nPresident Biden. Well, Mr. Prime Minister, it's great to see you."
+        "\n\nPrime Minister Rutte. Yes, sorry.\n\nPresident Biden. We are in lockstep.\n\n"
+        "Prime Minister Rutte. Thank you.\n"
+    )
+    path = tmp_path / "remarks.txt"
+    path.write_text(text, encoding="utf-8")
+    start = text.index("President")
+    p = Passage(
+        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
+        title=path.stem, date=dt.date(2023, 1, 17), path=str(path),
+    )  # fmt: skip
+    (spoken,) = with_speakers([p], read_article_text)
+    labels = [c.text for c in candidates_of([spoken]) if not c.citable]
+    assert labels == ["President Biden.", "Prime Minister Rutte."] * 2
+
+
 def test_a_reporters_premise_is_quoted_with_the_reply_it_got(press_conference: Passage) -> None:
     (spoken,) = with_speakers([press_conference], read_article_text)
     candidates = candidates_of([spoken])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.turns import turns
+from retrieval.turns import is_label, turns
 
 TITLE = "Press Conference by Minister Nishimura (Excerpt)"
 METI = (
@@ -34,6 +34,34 @@ def test_text_without_two_labelled_turns_is_no_transcript() -> None:
     assert (
         turns("Note: this is a provisional translation.\n\nThe rules apply from 1 September.") == ()
     )
+
+
+REMARKS = (
+    "President Biden. Well, Mr. Prime Minister, it's great to see you again.\n\n"
+    "And you're welcome despite the World Cup match.\n\n"
+    "Prime Minister Rutte. Yes, sorry.\n\n"
+    "President Biden. Our countries have been in just lockstep.\n\n"
+    "Prime Minister Rutte. Thank you.\n"
+)
+
+
+def test_full_stop_labels_of_recurring_speakers_are_turns() -> None:
+    spoken = turns(REMARKS)
+    assert [t.speaker for t in spoken] == ["President Biden", "Prime Minister Rutte"] * 2
+    first = REMARKS[spoken[0].start : spoken[0].end]
+    assert "World Cup match" in first  # a turn runs on over paragraphs to the next label
+
+
+def test_a_line_opening_with_a_name_once_is_prose_not_a_transcript() -> None:
+    prose = "Prime Minister Rutte. The Dutch leader met Biden.\n\nPresident Biden. Also here.\n"
+    assert turns(prose) == ()
+
+
+def test_a_full_stop_label_alone_is_a_label_and_the_words_after_it_are_not() -> None:
+    speakers = tuple((t.start, t.end, t.speaker) for t in turns(REMARKS))
+    at = REMARKS.index("Prime Minister Rutte.")
+    assert is_label("Prime Minister Rutte.", at, speakers)
+    assert not is_label("Yes, sorry.", at + len("Prime Minister Rutte. "), speakers)
 
 
 def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]

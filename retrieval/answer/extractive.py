@@ -43,6 +43,7 @@ from retrieval.text import (
     starts_with_reference,
     tokenize,
 )
+from retrieval.turns import is_label
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -425,8 +426,13 @@ def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
                 position=ordinal if passage.chunk_no == 0 else None,
                 terms=frozenset(tokenize(text)),
                 # A question (a reporter's, say) is context for the reply that follows
-                # it, never itself the answer; nor is a line announcing what follows.
-                citable=not (is_interrogative(text) or is_lead_in(text)),
+                # it, never itself the answer; nor is a line announcing what follows,
+                # nor a transcript's label naming who speaks next.
+                citable=not (
+                    is_interrogative(text)
+                    or is_lead_in(text)
+                    or is_label(text, key[1], passage.speakers)
+                ),
             )
     by_article: dict[str, list[Candidate]] = {}
     for c in seen.values():
