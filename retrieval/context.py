@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from retrieval.models import ChunkRecord, Passage, chunk_id
-from retrieval.text import starts_with_reference
+from retrieval.text import split_sentences, starts_with_reference
 from retrieval.turns import turns
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,36 @@ def with_antecedents(
         else:
             log.debug("no antecedent chunk for %s", out[i].id)
     return out
+
+
+def with_whole_sentences(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
+    """``passages``, each that starts or ends inside a sentence widened to that
+    sentence's start or end in its article.
+
+    Chunks start and end where sentences do, unless a sentence is too long for one chunk:
+    then it is cut, and its pieces ("China and the companies of the two countries.")
+    would be read, and cited, as sentences of their own. An unreadable article file, or
+    one that no longer holds the passage at its offsets, leaves the passage as it is.
+    """
+    out = []
+    for p in passages:
+        article = _article_holding(p, read_text)
+        if article and p.text.strip():
+            first, last = _paragraph(article, p.start), _paragraph(article, p.end - 1)
+            spans = split_sentences(article, first[0], last[1])
+            start = next((s for s, e in spans if s < p.start < e), p.start)
+            end = next((e for s, e in spans if s < p.end < e), p.end)
+            if (start, end) != (p.start, p.end):
+                p = dataclasses.replace(p, start=start, end=end, text=article[start:end])
+        out.append(p)
+    return out
+
+
+def _paragraph(text: str, at: int) -> tuple[int, int]:
+    """The span of the paragraph of ``text`` (blank lines apart) holding offset ``at``."""
+    start = text.rfind("\n\n", 0, at)
+    end = text.find("\n\n", at)
+    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
 
 
 def with_line_ends(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:

@@ -371,14 +371,20 @@ class Chipbot:
         self, passages: list[Passage], read: Callable[[str], str] | None = None
     ) -> list[Passage]:
         """What the generator reads: ``passages``, each that opens by pointing back
-        ("From that point on…") widened to the sentence it points to, and each that
-        ends a line taking its line break (a headline alone in a chunk is a headline),
+        ("From that point on…") widened to the sentence it points to, each that cuts a
+        long sentence widened to the whole of it, and each that ends a line taking its
+        line break (a headline alone in a chunk is a headline),
         and each of a transcript marked with who speaks. ``read`` reads an article file
         (by default each file once per call, however many steps look at it)."""
-        from retrieval.context import with_antecedents, with_line_ends, with_speakers
+        from retrieval.context import (
+            with_antecedents,
+            with_line_ends,
+            with_speakers,
+            with_whole_sentences,
+        )
 
         read = read or functools.cache(read_article_text)
-        widened = with_antecedents(passages, self.index.get, read)
+        widened = with_whole_sentences(with_antecedents(passages, self.index.get, read), read)
         return with_speakers(with_line_ends(widened, read), read)
 
     def _search(
@@ -557,12 +563,15 @@ class Chipbot:
         topic = validate_question(topic, self.settings.max_question_chars)
         passages = self.retriever.search(topic, k=k or DEFAULT_PASSAGES, flt=flt, mode="hybrid")
         t1 = time.perf_counter()
+        from retrieval.context import with_whole_sentences
+
         by_path = {p.path: p.article_id for p in passages}
+        read = functools.cache(lambda path: self.article_text(self.index.article(by_path[path])))
         entries = build_timeline(
             topic,
-            passages,
+            with_whole_sentences(passages, read),
             scorer or self.sentence_scorer,
-            lambda path: self.article_text(self.index.article(by_path[path])),
+            read,
             per_document=per_document,
             min_score=min_score,
         )

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from retrieval.answer.decline import DeclineRule
 from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator, candidates_of
-from retrieval.context import merged, opens_with_reference, with_antecedents, with_line_ends
+from retrieval.context import (
+    merged,
+    opens_with_reference,
+    with_antecedents,
+    with_line_ends,
+    with_whole_sentences,
+)
 from retrieval.engine import Chipbot, read_article_text
 from retrieval.models import Passage
 from retrieval.settings import Settings
@@ -151,3 +157,53 @@ def test_an_unreadable_article_file_leaves_the_passage_as_it_is(tmp_path: Path, 
     (tmp_path / "corpus" / "macau-rule.txt").unlink()
     p = Passage.from_record(record)
     assert with_line_ends([p], read_article_text) == [p]
+
+
+LONG = (
+    "It is hoped that the Netherlands will hold an objective and just position, adhere to "
+    "market principles, respect the spirit of contract, refrain from abusing export control "
+    "regimes, and safeguard the shared interests of the Netherlands and China and the "
+    "companies of the two countries."
+)
+STATEMENT = f"date 2023-03-09\n\nForeign ministry comments\n\nChina firmly opposes them. {LONG}\n"
+
+
+def test_a_sentence_too_long_for_one_chunk_is_cut_between_chunks(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "statement", STATEMENT)
+    texts = [c.text for c in bot.index.chunks_of("statement")]
+    assert LONG not in "".join(texts)  # no chunk holds it whole
+
+
+def test_a_passage_cutting_a_long_sentence_is_widened_to_the_whole_sentence(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "statement", STATEMENT)
+    records = [c for c in bot.index.chunks_of("statement") if c.text.strip() in LONG]
+    assert records  # the pieces of the long sentence
+    for record in records:
+        [p] = with_whole_sentences([Passage.from_record(record)], read_article_text)
+        assert LONG in p.text
+        assert STATEMENT[p.start : p.end] == p.text
+
+
+def test_a_passage_of_whole_sentences_is_left_as_it_is(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    p = chunk_opening_with(bot, "From that point on")
+    assert with_whole_sentences([p], read_article_text) == [p]
+
+
+def test_the_answer_cites_the_long_sentence_whole(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "statement", STATEMENT)
+    answer = bot.ask("What is China's hope for the shared interests of the two countries?")
+    # (with its antecedent: "It is hoped…" leans on "China firmly opposes them.")
+    assert [c.quote for c in answer.citations] == [f"China firmly opposes them. {LONG}"]
+
+
+def test_a_timeline_lists_the_long_sentence_whole_never_its_pieces(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "statement", STATEMENT)
+    timeline = bot.timeline("shared interests of the Netherlands and China", min_score=0.0)
+    quotes = [e.citation.quote for e in timeline.entries]
+    assert LONG in quotes
+    assert all(q in {LONG, "China firmly opposes them."} for q in quotes)

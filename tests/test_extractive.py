@@ -488,6 +488,22 @@ def test_each_article_of_the_newest_date_gives_a_latest_state_answer_a_sentence(
     assert "According to another article of the same date (19 Jan 2023)" in answer.answer
 
 
+def test_in_date_order_two_articles_of_one_date_are_not_called_later_and_later(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    early = _candidate(JAN13, "Tokyo Electron", 1.0)
+    order = _candidate(JAN19, "Dutch television", 0.5)
+    reply = _dated(_candidate(JAN13, "Rutte", 0.4), JAN19_DATE)
+    answer = generator._compose("q", [early, order, reply], [early.passage], "oldest")
+    leads = [line.split(":")[0] for line in answer.answer.splitlines()]
+    assert leads == [
+        "According to a 13 Jan 2023 article",
+        "According to a later article (19 Jan 2023)",
+        "According to another article of the same date (19 Jan 2023)",
+    ]
+
+
 def _dated(c: Candidate, day: dt.date) -> Candidate:
     """``c`` as if its article were another one, dated ``day``."""
     other = dataclasses.replace(c.passage, article_id=f"other-{day}", date=day)

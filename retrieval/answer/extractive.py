@@ -277,7 +277,6 @@ class ExtractiveGenerator:
         for c in chosen:
             groups.setdefault(c.passage.article_id, []).append(c)
         ordered = _order_groups(list(groups.values()), order)
-        first = ordered[0][0].passage.date
         citations: list[Citation] = []
         lines: list[str] = []
         for i, group in enumerate(ordered):
@@ -302,7 +301,8 @@ class ExtractiveGenerator:
                     )
                 )
                 parts.append(f"{_one_line(text)} [{n}]")
-            lead = _lead(group[0].passage, i, len(ordered), order, first)
+            previous = ordered[i - 1][0].passage.date if i else None
+            lead = _lead(group[0].passage, i, len(ordered), order, previous)
             lines.append(f"{lead}: " + " ".join(parts))
         return Answer(
             question=question,
@@ -358,17 +358,17 @@ def _order_groups(groups: list[list[Candidate]], order: Order) -> list[list[Cand
     return dated + undated
 
 
-def _lead(p: Passage, i: int, n: int, order: Order, first: dt.date | None = None) -> str:
-    """The attribution opening an article's sentences: its date, once. ``first`` is the
-    date of the article that opens the answer."""
+def _lead(p: Passage, i: int, n: int, order: Order, previous: dt.date | None = None) -> str:
+    """The attribution opening an article's sentences: its date, once. ``previous`` is
+    the date of the article quoted just before it."""
     when = format_date(p.date) if p.date else None
     if when is None:
         return "According to an undated article"
+    if order in ("newest", "oldest") and i > 0 and p.date == previous:
+        return f"According to another article of the same date ({when})"
     if order == "newest" and n > 1:
         if i == 0:
             return f"According to the newest of these articles ({when})"
-        if p.date == first:
-            return f"According to another article of the same date ({when})"
         return f"According to an earlier article ({when})"
     if order == "oldest" and i > 0:
         return f"According to a later article ({when})"
