@@ -452,6 +452,34 @@ def _candidate(path: Path, needle: str, probability: float) -> Candidate:
     )  # fmt: skip
 
 
+MEETING = "will travel to Washington to meet Mr Biden on Jan 17"
+
+
+def test_a_when_question_gets_a_sentence_with_a_date_though_the_best_has_none(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    dated = _candidate(JAN13, MEETING, 0.05)  # far below the floor
+    assert generator.select("When will Rutte meet Biden?", [best, dated]) == [best, dated]
+
+
+def test_a_best_sentence_of_the_kind_asked_needs_no_other(embedder) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
+    best = _candidate(JAN13, MEETING, 1.0)
+    other = _candidate(JAN13, "on Thursday", 0.05)
+    assert generator.select("When will Rutte meet Biden?", [best, other]) == [best]
+
+
+def test_a_sentence_of_the_kind_asked_far_down_the_ranking_does_not_join(embedder) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.9), embedder=embedder)
+    leaders = [
+        _candidate(JAN13, w, 1.0 - 0.1 * i) for i, w in enumerate(("Tokyo", "Biden", "Japan"))
+    ]
+    dated = _candidate(JAN13, MEETING, 0.05)
+    assert dated not in generator.select("When will Rutte meet Biden?", [*leaders, dated])
+
+
 def test_the_newest_article_joins_a_latest_state_answer_however_faint(embedder) -> None:  # type: ignore[no-untyped-def]
     # The engine reads only on-topic articles as the latest state; what the newest says
     # may be worded unlike the question ("published" for "introduced").
@@ -525,3 +553,14 @@ def test_a_two_part_question_is_answered_for_both_parts(answering: ExtractiveGen
     quotes = " ".join(c.quote for c in answer.citations)
     assert "Jan 17" in quotes
     assert "Koji Tomita" in quotes
+
+
+def test_two_articles_of_one_date_in_a_row_name_the_date_as_the_same(embedder) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    order = _candidate(JAN19, "Dutch television", 0.5)
+    reply = _dated(_candidate(JAN13, "Rutte", 0.4), JAN19_DATE)
+    answer = generator._compose("q", [order, reply], [order.passage], "best")
+    assert [line.split(":")[0] for line in answer.answer.splitlines()] == [
+        "According to a 19 Jan 2023 article",
+        "According to another article of the same date (19 Jan 2023)",
+    ]

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.answer.absent import missing_entities
+from retrieval.answer.answer_types import AnswerType, question_type, question_words, type_fit
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -187,7 +188,9 @@ class ExtractiveGenerator:
     ) -> list[Candidate]:
         """The best sentence, then up to two more that each add a different fact.
 
-        The best sentence for each part of a two-part question comes first among them.
+        The best sentence for each part of a two-part question comes first among them;
+        before those, for a "when"/"who"/"how many" question whose best sentence holds no
+        answer of that kind, the first of the leading sentences that does.
 
         For the latest state (``order="newest"``), the newest article holding a close
         runner-up is always among them: what it says may replace what older ones said.
@@ -197,6 +200,9 @@ class ExtractiveGenerator:
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
+        kinded = _answer_of_the_kind(question, ranked[: self.config.max_sentences])
+        if kinded is not None:
+            chosen.append(kinded)
         for c in parts:
             if len(chosen) < self.config.max_sentences and not self._repeats(c, chosen):
                 chosen.append(c)
@@ -336,6 +342,22 @@ class ExtractiveGenerator:
 Order = Literal["best", "newest", "oldest"]
 
 
+def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidate | None:
+    """The first of the reader's leading sentences that holds an answer of the kind the
+    question asks for (a date for "when"), when the very first does not: "This is an
+    abuse of export control measures" does not say when the Dutch rules take effect,
+    "On 1 September 2023 … will enter into force" does. It joins the answer however faint
+    (it is among the top few); opening with it instead lost more answers than it won."""
+    kind = question_type(question)
+    if kind is AnswerType.OTHER or not leaders:
+        return None
+    words = question_words(question)
+    if type_fit(kind, leaders[0].text, words):
+        return None
+    fitting = (c for c in leaders[1:] if c.probability > 0 and type_fit(kind, c.text, words))
+    return next(fitting, None)
+
+
 def _dated_within(c: Candidate, first: dt.date, last: dt.date) -> bool:
     return c.passage.date is not None and first <= c.passage.date <= last
 
@@ -364,7 +386,7 @@ def _lead(p: Passage, i: int, n: int, order: Order, previous: dt.date | None = N
     when = format_date(p.date) if p.date else None
     if when is None:
         return "According to an undated article"
-    if order in ("newest", "oldest") and i > 0 and p.date == previous:
+    if i > 0 and p.date == previous:
         return f"According to another article of the same date ({when})"
     if order == "newest" and n > 1:
         if i == 0:
