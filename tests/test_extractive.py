@@ -16,6 +16,7 @@ from retrieval.answer.extractive import (
     Evidence,
     ExtractiveConfig,
     ExtractiveGenerator,
+    Order,
     candidates_of,
     with_replies,
 )
@@ -334,19 +335,23 @@ def test_a_reporters_question_is_never_cited_as_the_answer(
     assert "examine the status of its enforcement" in answer.answer
 
 
+def file_passage(path: Path, text: str, opening: str, day: dt.date) -> Passage:
+    """``text`` written to ``path``, read from ``opening`` to its end as one passage."""
+    path.write_text(text, encoding="utf-8")
+    start = text.index(opening)
+    return Passage(
+        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
+        title=path.stem, date=day, path=str(path),
+    )  # fmt: skip
+
+
 def test_a_line_announcing_comments_is_never_cited_as_the_answer(tmp_path: Path, answering) -> None:  # type: ignore[no-untyped-def]
     text = (
         "date 2023-06-30\n\nSpokesperson of the Chinese Embassy in the Netherlands has the "
         "following comments:\n\nChina will resolutely safeguard its legitimate rights and "
         "interests.\n"
     )
-    path = tmp_path / "embassy.txt"
-    path.write_text(text, encoding="utf-8")
-    start = text.index("Spokesperson")
-    p = Passage(
-        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
-        title=path.stem, date=dt.date(2023, 6, 30), path=str(path),
-    )  # fmt: skip
+    p = file_passage(tmp_path / "embassy.txt", text, "Spokesperson", dt.date(2023, 6, 30))
     answer = answering.generate("What did the Chinese embassy spokesperson comment?", [p])
     assert answer.citations
     assert all("following comments" not in c.quote for c in answer.citations)
@@ -358,13 +363,7 @@ def test_a_transcripts_speaker_label_is_never_cited_as_the_answer(tmp_path: Path
         "\n\nPrime Minister Rutte. Yes, sorry.\n\nPresident Biden. We are in lockstep.\n\n"
         "Prime Minister Rutte. Thank you.\n"
     )
-    path = tmp_path / "remarks.txt"
-    path.write_text(text, encoding="utf-8")
-    start = text.index("President")
-    p = Passage(
-        article_id=path.stem, chunk_no=0, start=start, end=len(text), text=text[start:],
-        title=path.stem, date=dt.date(2023, 1, 17), path=str(path),
-    )  # fmt: skip
+    p = file_passage(tmp_path / "remarks.txt", text, "President", dt.date(2023, 1, 17))
     (spoken,) = with_speakers([p], read_article_text)
     labels = [c.text for c in candidates_of([spoken]) if not c.citable]
     assert labels == ["President Biden.", "Prime Minister Rutte."] * 2
@@ -516,22 +515,6 @@ def test_each_article_of_the_newest_date_gives_a_latest_state_answer_a_sentence(
     assert "According to another article of the same date (19 Jan 2023)" in answer.answer
 
 
-def test_in_date_order_two_articles_of_one_date_are_not_called_later_and_later(
-    embedder,
-) -> None:  # type: ignore[no-untyped-def]
-    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
-    early = _candidate(JAN13, "Tokyo Electron", 1.0)
-    order = _candidate(JAN19, "Dutch television", 0.5)
-    reply = _dated(_candidate(JAN13, "Rutte", 0.4), JAN19_DATE)
-    answer = generator._compose("q", [early, order, reply], [early.passage], "oldest")
-    leads = [line.split(":")[0] for line in answer.answer.splitlines()]
-    assert leads == [
-        "According to a 13 Jan 2023 article",
-        "According to a later article (19 Jan 2023)",
-        "According to another article of the same date (19 Jan 2023)",
-    ]
-
-
 def _dated(c: Candidate, day: dt.date) -> Candidate:
     """``c`` as if its article were another one, dated ``day``."""
     other = dataclasses.replace(c.passage, article_id=f"other-{day}", date=day)
@@ -555,12 +538,33 @@ def test_a_two_part_question_is_answered_for_both_parts(answering: ExtractiveGen
     assert "Koji Tomita" in quotes
 
 
-def test_two_articles_of_one_date_in_a_row_name_the_date_as_the_same(embedder) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        (
+            "oldest",
+            [
+                "According to a 13 Jan 2023 article",
+                "According to a later article (19 Jan 2023)",
+                "According to another article of the same date (19 Jan 2023)",
+            ],
+        ),
+        (
+            "best",
+            [
+                "According to a 13 Jan 2023 article",
+                "According to a 19 Jan 2023 article",
+                "According to another article of the same date (19 Jan 2023)",
+            ],
+        ),
+    ],
+)
+def test_two_articles_of_one_date_in_a_row_name_the_date_as_the_same(
+    embedder, order: Order, expected: list[str]
+) -> None:  # type: ignore[no-untyped-def]
     generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
-    order = _candidate(JAN19, "Dutch television", 0.5)
+    early = _candidate(JAN13, "Tokyo Electron", 1.0)
+    dutch = _candidate(JAN19, "Dutch television", 0.5)
     reply = _dated(_candidate(JAN13, "Rutte", 0.4), JAN19_DATE)
-    answer = generator._compose("q", [order, reply], [order.passage], "best")
-    assert [line.split(":")[0] for line in answer.answer.splitlines()] == [
-        "According to a 19 Jan 2023 article",
-        "According to another article of the same date (19 Jan 2023)",
-    ]
+    answer = generator._compose("q", [early, dutch, reply], [early.passage], order)
+    assert [line.split(":")[0] for line in answer.answer.splitlines()] == expected
