@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.readme import machine, update_block  # noqa: E402
 from retrieval.engine import Chipbot, read_article_text  # noqa: E402
 from retrieval.evaluation import EvalReport, format_report, load_gold, run_evaluation  # noqa: E402
+from retrieval.evaluation.gold import UNANSWERABLE_TYPES  # noqa: E402
 from retrieval.parsing import discover  # noqa: E402
 from retrieval.settings import Settings  # noqa: E402
 
@@ -129,7 +130,7 @@ def markdown(report: EvalReport, command: str, intro: str = "") -> str:
         shown = {
             key: value
             for key, value in metrics.items()
-            if not key.startswith("abstention") or name in ("all", "unanswerable", "off-topic")
+            if not key.startswith("abstention") or name == "all" or name in UNANSWERABLE_TYPES
         }
         cells = [f"{shown[key]:.3f}" if shown.get(key) is not None else "–" for key, _ in COLUMNS]
         lines.append(f"| {name} | {int(metrics['n'])} | " + " | ".join(cells) + " |")

@@ -372,10 +372,10 @@ class Chipbot:
     ) -> list[Passage]:
         """What the generator reads: ``passages``, each that opens by pointing back
         ("From that point on…") widened to the sentence it points to, each that cuts a
-        long sentence widened to the whole of it, and each that ends a line taking its
-        line break (a headline alone in a chunk is a headline),
-        and each of a transcript marked with who speaks. ``read`` reads an article file
-        (by default each file once per call, however many steps look at it)."""
+        long sentence widened to the whole of it, each that ends a line taking its line
+        break (a headline alone in a chunk is a headline), and each of a transcript marked
+        with who speaks. ``read`` reads an article file (by default each file once per
+        call, however many steps look at it)."""
         from retrieval.context import (
             with_antecedents,
             with_line_ends,
@@ -552,6 +552,7 @@ class Chipbot:
         (:func:`~retrieval.answer.decline.timeline_floor`), so an off-topic topic gets no
         timeline rather than a random one.
         """
+        from retrieval.context import with_whole_sentences
         from retrieval.timeline import DEFAULT_PASSAGES, Timeline, build_timeline
 
         if min_score is None and scorer is None:
@@ -563,8 +564,6 @@ class Chipbot:
         topic = validate_question(topic, self.settings.max_question_chars)
         passages = self.retriever.search(topic, k=k or DEFAULT_PASSAGES, flt=flt, mode="hybrid")
         t1 = time.perf_counter()
-        from retrieval.context import with_whole_sentences
-
         by_path = {p.path: p.article_id for p in passages}
         read = functools.cache(lambda path: self.article_text(self.index.article(by_path[path])))
         entries = build_timeline(

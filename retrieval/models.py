@@ -113,9 +113,15 @@ class Passage:
         """The stable chunk id ``article_id:chunk_no``."""
         return chunk_id(self.article_id, self.chunk_no)
 
+    def turn_of(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """The transcript turn ``(start, end, speaker)`` holding the article's
+        ``[start, end)``, if one does."""
+        return next((t for t in self.speakers if t[0] <= start and end <= t[1]), None)
+
     def speaker_of(self, start: int, end: int) -> str:
         """Who says the article's ``[start, end)``, when a transcript turn holds it."""
-        return next((who for s, e, who in self.speakers if s <= start and end <= e), "")
+        turn = self.turn_of(start, end)
+        return turn[2] if turn else ""
 
     @classmethod
     def from_record(

@@ -13,6 +13,7 @@ gallium?" is answered by an "A:" sentence of his press conference.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,19 +67,18 @@ def _recurring(labels: list[re.Match[str]]) -> list[re.Match[str]]:
     """The full-stop labels of a transcript: those of speakers who each take two turns
     or more, when there are two such speakers; none otherwise (a line of prose may open
     with "Prime Minister Rutte." once)."""
-    counts: dict[str, int] = {}
-    for match in labels:
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    counts = Counter(match.group(1) for match in labels)
     speakers = {label for label, n in counts.items() if n >= 2}
     if len(speakers) < 2:
         return []
     return [m for m in labels if m.group(1) in speakers]
 
 
-def is_label(text: str, start: int, speakers: tuple[tuple[int, int, str], ...]) -> bool:
-    """Whether the sentence ``text`` at ``start`` is only a turn's full-stop label
-    ("Prime Minister Rutte."): it says nothing, it names who speaks next."""
+def is_label(text: str, start: int, turn: tuple[int, int, str] | None) -> bool:
+    """Whether the sentence ``text`` at ``start``, in ``turn`` (``(start, end,
+    speaker)``, or ``None`` outside any), is only that turn's full-stop label ("Prime
+    Minister Rutte."): it says nothing, it names who speaks next."""
+    if turn is None:
+        return False
     label = text.strip()
-    return label.endswith(".") and any(
-        s <= start and label[:-1] == who and start - s <= 1 for s, _, who in speakers
-    )
+    return label.endswith(".") and label[:-1] == turn[2] and turn[0] <= start <= turn[0] + 1

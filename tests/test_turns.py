@@ -58,10 +58,12 @@ def test_a_line_opening_with_a_name_once_is_prose_not_a_transcript() -> None:
 
 
 def test_a_full_stop_label_alone_is_a_label_and_the_words_after_it_are_not() -> None:
-    speakers = tuple((t.start, t.end, t.speaker) for t in turns(REMARKS))
+    rutte = next(t for t in turns(REMARKS) if t.speaker == "Prime Minister Rutte")
+    turn = (rutte.start, rutte.end, rutte.speaker)
     at = REMARKS.index("Prime Minister Rutte.")
-    assert is_label("Prime Minister Rutte.", at, speakers)
-    assert not is_label("Yes, sorry.", at + len("Prime Minister Rutte. "), speakers)
+    assert is_label("Prime Minister Rutte.", at, turn)
+    assert not is_label("Yes, sorry.", at + len("Prime Minister Rutte. "), turn)
+    assert not is_label("Prime Minister Rutte.", at, None)
 
 
 def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -453,7 +453,7 @@ def candidates_of(passages: Sequence[Passage]) -> list[Candidate]:
                 citable=not (
                     is_interrogative(text)
                     or is_lead_in(text)
-                    or is_label(text, key[1], passage.speakers)
+                    or is_label(text, key[1], passage.turn_of(key[1], key[2]))
                 ),
             )
     by_article: dict[str, list[Candidate]] = {}
@@ -502,11 +502,12 @@ def with_replies(chosen: Sequence[Candidate], candidates: Sequence[Candidate]) -
 def _reply_to(c: Candidate, candidates: Sequence[Candidate]) -> Candidate | None:
     """The first sentence read of the turn right after ``c``'s, when ``c``'s turn asks a
     question (a reporter's); ``None`` otherwise or when none of the reply was read."""
-    same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
-    turns = sorted({(s, e) for o in same for s, e, _ in o.passage.speakers})
-    turn = next(((s, e) for s, e in turns if s <= c.start and c.end <= e), None)
+    turn = c.passage.turn_of(c.start, c.end)
     if turn is None:
         return None
+    same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
+    # The reply may lie in another passage of the article: its turns are theirs.
+    turns = sorted({(s, e) for o in same for s, e, _ in o.passage.speakers})
     inside = [o for o in same if turn[0] <= o.start and o.end <= turn[1]]
     if not any(is_interrogative(o.text) for o in inside):
         return None
