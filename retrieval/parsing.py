@@ -14,10 +14,9 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from retrieval.errors import IngestError
 from retrieval.models import Article
@@ -127,14 +126,20 @@ def _decode(path: Path, data: bytes) -> str:
     return raw.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings so dates are validated in one place."""
+@lru_cache(maxsize=1)
+def _front_matter_loader() -> type[Any]:
+    """A SafeLoader that leaves timestamps as strings, so dates are validated in one
+    place. Built on first use: answering reads article bodies without YAML."""
+    import yaml
 
+    class FrontMatterLoader(yaml.SafeLoader):
+        pass
 
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return FrontMatterLoader
 
 
 def _parse_date(path: Path, value: Any, shown: str, *, allow_time: bool = False) -> dt.date:
@@ -169,8 +174,10 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], int] | None:
     if not closing:
         raise ArticleSkipped(path, "malformed front matter: no closing '---' line")
     block = text[opening.end() : closing.start()]
+    import yaml
+
     try:
-        data = yaml.load(block, Loader=_FrontMatterLoader)
+        data = yaml.load(block, Loader=_front_matter_loader())
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ArticleSkipped(path, f"malformed front matter: {problem}") from None
@@ -220,6 +227,26 @@ def derive_title(text: str, body_start: int) -> str:
     return _truncate(sentence, _TITLE_MAX_CHARS)
 
 
+def _seed_header(text: str) -> re.Match[str] | None:
+    """The seed format's ``date YYYY-MM-DD`` header opening ``text``, if it has one."""
+    seed = _SEED_DATE_RE.match(text, _skip_space(text, 0))
+    return seed if seed and any(ch.isdigit() for ch in seed.group(1)) else None
+
+
+@lru_cache(maxsize=256)
+def body_start(text: str) -> int:
+    """Where the body of the article ``text`` starts: past its front matter or its
+    ``date`` header (which may share the body's first line: "date 2023-01-13
+    WASHINGTON - …") and the white space after it. Malformed front matter is not
+    judged here (:func:`parse_text` does): its opening line is taken as the body."""
+    front = _FRONT_MATTER_OPEN_RE.match(text)
+    closing = _FRONT_MATTER_CLOSE_RE.search(text, front.end()) if front else None
+    if closing:
+        return _skip_space(text, closing.end())
+    seed = _seed_header(text)
+    return _skip_space(text, seed.end() if seed else 0)
+
+
 def parse_text(path: Path, text: str) -> Article:
     """Parse already-decoded article ``text`` read from ``path`` (header, title, id, hash)."""
     meta: dict[str, Any] = {}
@@ -232,11 +259,10 @@ def parse_text(path: Path, text: str) -> Article:
             date = _parse_date(path, meta["date"], str(meta["date"]), allow_time=True)
         body_start = _skip_space(text, pos)
     else:
-        body_start = _skip_space(text, 0)
-        seed = _SEED_DATE_RE.match(text, body_start)
-        if seed and any(ch.isdigit() for ch in seed.group(1)):
+        seed = _seed_header(text)
+        if seed:
             date = _parse_date(path, seed.group(1), seed.group(0))
-            body_start = _skip_space(text, seed.end())
+        body_start = _skip_space(text, seed.end() if seed else 0)
     if body_start >= len(text):
         raise ArticleSkipped(path, "no article text after the header")
     title = _optional_str(meta.get("title")) or derive_title(text, body_start)

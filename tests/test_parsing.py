@@ -17,6 +17,7 @@ from retrieval.parsing import (
     SUPPORTED_SUFFIXES,
     ArticleSkipped,
     article_id_for,
+    body_start,
     discover,
     parse_file,
 )
@@ -265,6 +266,21 @@ def test_plain_text_has_no_date(tmp_path: Path) -> None:
     assert article.date is None
     assert article.body_start == 2
     assert article.title == "Plain article."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " date 2023-01-13 WASHINGTON - When the Biden administration acted.",
+        "\n\ndate 2023-02-01\n\nTOKYO - Body here.",
+        "---\ntitle: Dutch curbs\ndate: 2023-03-08\n---\n\nThe Dutch government said.\n",
+        "  Plain article. Second sentence.\n",
+        "date: soon. The word date opens this body.",
+    ],
+)
+def test_body_start_agrees_with_the_parsed_article(tmp_path: Path, text: str) -> None:
+    # Answering finds the body without parsing the article (no YAML on that path).
+    assert body_start(text) == parse_file(write(tmp_path / "a.md", text)).body_start
 
 
 # --- titles and ids ---------------------------------------------------------------------
