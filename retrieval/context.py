@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable, Sequence
 
 from retrieval.models import ChunkRecord, Passage, chunk_id
-from retrieval.text import split_sentences, starts_with_reference
-from retrieval.turns import turns
+from retrieval.parsing import body_start
+from retrieval.text import is_interrogative, split_sentences, starts_with_reference
+from retrieval.turns import is_label, turns
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +106,61 @@ def with_whole_sentences(passages: Sequence[Passage], read_text: ReadText) -> li
         article = _article_holding(p, read_text)
         if article and p.text.strip():
             first, last = _paragraph(article, p.start), _paragraph(article, p.end - 1)
-            spans = split_sentences(article, first[0], last[1])
+            # The header ("date 2023-01-13 WASHINGTON - When…") is no part of a sentence.
+            spans = split_sentences(article, max(first[0], body_start(article)), last[1])
             start = next((s for s, e in spans if s < p.start < e), p.start)
             end = next((e for s, e in spans if s < p.end < e), p.end)
             if (start, end) != (p.start, p.end):
                 p = dataclasses.replace(p, start=start, end=end, text=article[start:end])
         out.append(p)
     return out
+
+
+#: How far past its end (in characters) a passage reaches for the reply to the question
+#: it ends with; a reply further away is left to retrieval.
+MAX_REPLY_REACH = 1500
+
+
+def with_replies(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
+    """``passages``, each that ends in a transcript's questioning turn ("CCTV: … What's
+    your comment?") widened to the end of the first sentence of the reply it got.
+
+    A chunk often holds a reporter's question and nothing of the answer, which opens the
+    next chunk: the question shares the words of a user's question ("the agreement the
+    US has reached with Japan and the Netherlands"), the reply ("The US's long-arm
+    jurisdiction is an arbitrary judicial practice…") is what was said about it. An
+    unreadable or changed article file leaves the passage as it is.
+    """
+    out = []
+    for p in passages:
+        article = _article_holding(p, read_text)
+        end = _reply_end(article, p) if article else None
+        if end is not None:
+            p = dataclasses.replace(p, end=end, text=article[p.start : end])
+        out.append(p)
+    return out
+
+
+def _reply_end(article: str, p: Passage) -> int | None:
+    """The end of the first sentence of the reply to the questioning turn ``p`` ends
+    in; ``None`` when ``p`` ends in no such turn or the reply is out of reach."""
+    spoken = turns(article, p.title)
+    i = next((i for i, t in enumerate(spoken) if t.start < p.end <= t.end), None)
+    if i is None or i + 1 >= len(spoken):
+        return None
+    asking, reply = spoken[i], spoken[i + 1]
+    asked = split_sentences(article, asking.start, asking.end)
+    if not any(is_interrogative(article[s:e]) for s, e in asked):
+        return None
+    turn = (reply.start, reply.end, reply.speaker)
+    said = [
+        e
+        for s, e in split_sentences(article, reply.start, reply.end)
+        if not is_label(article[s:e], s, turn)
+    ]
+    if not said or said[0] - p.end > MAX_REPLY_REACH:
+        return None
+    return said[0]
 
 
 def _paragraph(text: str, at: int) -> tuple[int, int]:

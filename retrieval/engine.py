@@ -372,20 +372,22 @@ class Chipbot:
     ) -> list[Passage]:
         """What the generator reads: ``passages``, each that opens by pointing back
         ("From that point on…") widened to the sentence it points to, each that cuts a
-        long sentence widened to the whole of it, each that ends a line taking its line
+        long sentence widened to the whole of it, each that ends with a reporter's question
+        widened to the first sentence of the reply, each that ends a line taking its line
         break (a headline alone in a chunk is a headline), and each of a transcript marked
         with who speaks. ``read`` reads an article file (by default each file once per
         call, however many steps look at it)."""
         from retrieval.context import (
             with_antecedents,
             with_line_ends,
+            with_replies,
             with_speakers,
             with_whole_sentences,
         )
 
         read = read or functools.cache(read_article_text)
         widened = with_whole_sentences(with_antecedents(passages, self.index.get, read), read)
-        return with_speakers(with_line_ends(widened, read), read)
+        return with_speakers(with_line_ends(with_replies(widened, read), read), read)
 
     def _search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int

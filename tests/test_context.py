@@ -13,6 +13,7 @@ from retrieval.context import (
     opens_with_reference,
     with_antecedents,
     with_line_ends,
+    with_replies,
     with_whole_sentences,
 )
 from retrieval.engine import Chipbot, read_article_text
@@ -207,3 +208,87 @@ def test_a_timeline_lists_the_long_sentence_whole_never_its_pieces(
     quotes = [e.citation.quote for e in timeline.entries]
     assert LONG in quotes
     assert all(q in {LONG, "China firmly opposes them."} for q in quotes)
+
+
+def test_the_date_header_on_the_body_s_first_line_is_never_part_of_a_sentence(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    # The shipped seeds open so: " date 2023-01-13 WASHINGTON - When the Biden…".
+    text = f" date 2023-03-09 BEIJING - China firmly opposes them. {LONG}\n"
+    bot = small_chunk_bot(tmp_path, embedder, "statement", text)
+    first = Passage.from_record(bot.index.chunks_of("statement")[0])
+    assert first.text.startswith("BEIJING")
+    [p] = with_whole_sentences([first], read_article_text)
+    assert p.text.startswith("BEIJING")
+    assert text[p.start : p.end] == p.text
+
+
+def test_the_answer_never_quotes_the_date_header(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    text = " date 2023-03-09 BEIJING - China firmly opposes the new chip export rules.\n"
+    bot = small_chunk_bot(tmp_path, embedder, "statement", text)
+    answer = bot.ask("Does China oppose the chip export rules?")
+    assert [c.quote for c in answer.citations] == [
+        "BEIJING - China firmly opposes the new chip export rules."
+    ]
+
+
+PRESSER = (
+    "date 2023-02-10\n\n"
+    "Foreign Ministry Spokesperson's Regular Press Conference on February 10, 2023\n\n"
+    "CCTV: According to the latest agreement the US has reached with Japan and the "
+    "Netherlands, the US export control on chip products will be expanded to Japanese and "
+    "Dutch companies. What's your comment?\n\n"
+    "Mao Ning: The US's long-arm jurisdiction is an arbitrary judicial practice. "
+    "It disrupts normal trade.\n"
+)
+
+
+def reporter_chunk(bot: Chipbot) -> Passage:
+    record = next(c for c in bot.index.chunks_of("presser") if c.text.startswith("CCTV:"))
+    return Passage.from_record(record)
+
+
+def test_a_passage_ending_with_a_reporter_s_question_reaches_the_reply(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "presser", PRESSER)
+    p = reporter_chunk(bot)
+    assert "Mao Ning" not in p.text  # the chunk holds the question alone
+    [widened] = with_replies([p], read_article_text)
+    assert widened.text.endswith(
+        "The US's long-arm jurisdiction is an arbitrary judicial practice."
+    )
+    assert widened.start == p.start
+    assert PRESSER[widened.start : widened.end] == widened.text
+
+
+def test_a_passage_ending_inside_a_reply_is_left_as_it_is(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "presser", PRESSER)
+    record = next(c for c in bot.index.chunks_of("presser") if "Mao Ning" in c.text)
+    p = Passage.from_record(record)
+    assert with_replies([p], read_article_text) == [p]
+
+
+def test_a_reply_beyond_reach_is_left_to_retrieval(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    long_question = "What's your comment? " + "The reporter goes on. " * 80
+    text = PRESSER.replace("What's your comment?", long_question.strip())
+    bot = small_chunk_bot(tmp_path, embedder, "presser", text)
+    p = reporter_chunk(bot)
+    assert with_replies([p], read_article_text) == [p]
+
+
+def test_prose_is_never_widened(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    passages = [Passage.from_record(r) for r in bot.index.chunks_of("dutch-order")]
+    assert with_replies(passages, read_article_text) == passages
+
+
+def test_the_answer_quotes_the_reply_when_only_the_question_was_retrieved(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder, "presser", PRESSER)
+    passages = bot.with_context([reporter_chunk(bot)])
+    question = "How did China respond to the US agreement with Japan and the Netherlands?"
+    answer = bot.generator.generate(question, passages)
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("Mao Ning: The US's long-arm jurisdiction") for q in quotes)
