@@ -28,6 +28,10 @@ from retrieval.answer.answer_types import (
         ("Which company is Japan's leading equipment maker?", AnswerType.ORGANISATION),
         ("Which countries make chipmaking tools?", AnswerType.PLACE),
         ("Why is Japan hesitant to match the US restrictions?", AnswerType.REASON),
+        ("What are the US export controls meant to achieve?", AnswerType.REASON),
+        ("What is the US trying to stop China from doing?", AnswerType.REASON),
+        ("What are the goals of the Dutch order?", AnswerType.REASON),
+        ("What did Biden want to talk over with Rutte?", AnswerType.OTHER),
         ("What did the Dutch trade minister say?", AnswerType.OTHER),
     ],
 )

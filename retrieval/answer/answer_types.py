@@ -29,6 +29,14 @@ _Q_RULES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
     for pattern, kind in (
         (r"\bwhy\b|\bwhat (?:is|was|are|were) the reasons?\b|\bfor what reason\b", "reason"),
         (r"\bwhat (?:made|makes|caused|causes|led|leads|drove|drives)\b", "reason"),
+        # A purpose is a reason ahead: "what are the controls meant to achieve?"
+        (
+            r"\b(?:trying|meant|intended|designed|aiming|seeking|supposed) to "
+            r"(?:achieve|accomplish|stop|prevent)\b|"
+            r"\bwhat (?:is|are|was|were) (?:the|its|their) "
+            r"(?:aims?|goals?|purposes?|objectives?)\b",
+            "reason",
+        ),
         (
             r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|percent|proportion|fraction)\b",
             "number",
