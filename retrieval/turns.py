@@ -82,3 +82,12 @@ def is_label(text: str, start: int, turn: tuple[int, int, str] | None) -> bool:
         return False
     label = text.strip()
     return label.endswith(".") and label[:-1] == turn[2] and turn[0] <= start <= turn[0] + 1
+
+
+def without_label(text: str, start: int, turn: tuple[int, int, str] | None) -> str:
+    """The sentence ``text`` at ``start`` without the label of ``turn`` (``(start, end,
+    speaker)``) it opens: "Mao Ning: We noted the reports." says "We noted the reports."."""
+    if turn is None or not turn[0] <= start <= turn[0] + 1:
+        return text
+    match = _LABEL.match(text) or _DOTTED_LABEL.match(text)
+    return text[match.end() :] if match else text

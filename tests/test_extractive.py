@@ -156,6 +156,47 @@ def test_a_sentence_is_cited_with_the_next_one_when_that_one_leans_on_it(
     assert "concludes" not in citation.quote
 
 
+PRESSER = (
+    "date 2023-03-09\n\nReuters: The Netherlands will apply new restrictions on chip "
+    "exports. What's China's comment?\n\nMao Ning: We noted the reports. We disapprove "
+    "of the Dutch side's interference and have made demarches to the Netherlands.\n"
+)
+
+
+def presser_passage(tmp_path: Path) -> Passage:
+    path = tmp_path / "mfa.txt"
+    path.write_text(PRESSER, encoding="utf-8")
+    start = PRESSER.index("Reuters:")
+    p = Passage(
+        article_id="mfa", chunk_no=0, start=start, end=len(PRESSER), text=PRESSER[start:],
+        title="mfa", date=dt.date(2023, 3, 9), path=str(path),
+    )  # fmt: skip
+    [marked] = with_speakers([p], read_article_text)
+    return marked
+
+
+def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
+    tmp_path: Path, answering: ExtractiveGenerator
+) -> None:
+    p = presser_passage(tmp_path)
+    noted = next(c for c in candidates_of([p]) if "We noted" in c.text)
+    (citation,) = answering._compose("q", [noted], [p]).citations
+    assert citation.quote == (
+        "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference and "
+        "have made demarches to the Netherlands."
+    )
+    assert PRESSER[citation.start : citation.end] == citation.quote
+
+
+def test_a_sentence_that_says_something_is_cited_alone(
+    tmp_path: Path, answering: ExtractiveGenerator
+) -> None:
+    p = presser_passage(tmp_path)
+    disapprove = next(c for c in candidates_of([p]) if "We disapprove" in c.text)
+    (citation,) = answering._compose("q", [disapprove], [p]).citations
+    assert citation.quote == disapprove.text
+
+
 def test_no_sentence_is_cited_twice_when_passages_overlap(answering: ExtractiveGenerator) -> None:
     one = passage(JAN13, "Tokyo Electron")
     answer = answering.generate("Tokyo Electron revenue China", [one, one, one])

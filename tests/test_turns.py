@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.turns import is_label, turns
+from retrieval.turns import is_label, turns, without_label
 
 TITLE = "Press Conference by Minister Nishimura (Excerpt)"
 METI = (
@@ -112,3 +112,21 @@ def test_what_an_official_said_is_found_in_the_answers_of_their_press_conference
     # The answer's sentence never names him: the turn's "A:" label and the page's
     # heading do.
     assert answer.citations[0].quote.startswith("A: I understand that China announced")
+
+
+def test_a_turn_s_opening_sentence_is_read_without_its_label() -> None:
+    text = "Reuters: Any comment?\n\nMao Ning: We noted the reports. We disapprove.\n"
+    reply = turns(text)[1]
+    turn = (reply.start, reply.end, reply.speaker)
+    assert without_label("Mao Ning: We noted the reports.", reply.start, turn) == (
+        "We noted the reports."
+    )
+
+
+def test_a_later_sentence_of_a_turn_keeps_every_word() -> None:
+    text = "Reuters: Any comment?\n\nMao Ning: We noted the reports. Note: it is so.\n"
+    reply = turns(text)[1]
+    turn = (reply.start, reply.end, reply.speaker)
+    later = text.index("Note:")
+    assert without_label("Note: it is so.", later, turn) == "Note: it is so."
+    assert without_label("Note: it is so.", later, None) == "Note: it is so."

@@ -44,7 +44,7 @@ from retrieval.text import (
     starts_with_reference,
     tokenize,
 )
-from retrieval.turns import is_label
+from retrieval.turns import is_label, without_label
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 
 #: How many articles of the newest date a latest-state answer quotes.
 NEWEST_ARTICLES = 2
+#: A sentence of this many words or fewer ("We noted the reports.") is quoted with the
+#: next sentence of its paragraph: alone it acknowledges, it does not answer.
+SHORT_SENTENCE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -541,18 +544,25 @@ def _with_antecedent(c: Candidate) -> tuple[int, str]:
 
 def _with_continuation(c: Candidate, text: str, chosen: Sequence[Candidate]) -> tuple[int, str]:
     """The end and text to cite for ``c`` (already ``text``): with the next sentence of
-    its paragraph when that one leans on it ("Based on this policy, we will…") and is
-    not cited in its own right, so the thought is quoted whole."""
+    its paragraph when that one leans on it ("Based on this policy, we will…") or ``c``
+    says too little alone ("Mao Ning: We noted the reports."), and the next is not cited
+    in its own right, so the thought is quoted whole."""
     after = c.following
     if (
         after is None
         or after in chosen
         or not after.citable
         or "\n\n" in after.gap
-        or not starts_with_reference(after.text)
+        or not (starts_with_reference(after.text) or _says_little(c))
     ):
         return c.end, text
     return after.end, text + after.gap + after.text
+
+
+def _says_little(c: Candidate) -> bool:
+    """Whether ``c`` is too short to state anything alone (its label aside)."""
+    said = without_label(c.text, c.start, c.passage.turn_of(c.start, c.end))
+    return len(said.split()) <= SHORT_SENTENCE_WORDS
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
