@@ -11,7 +11,9 @@ rest. Candidates are the sentences of the retrieved passages (so each is near te
 search found relevant) that end like sentences (titles, headings and datelines do not).
 An article's second sentence, when it has one, is the best of its other sentences that
 names a date (stated in full or relative, see :mod:`retrieval.reldates`): a timeline is
-made of dated statements. Statements of the same day are ordered by the newest day they
+made of dated statements. A topic naming countries ("Dutch export controls") keeps
+the articles that name one of them and, of those, the sentences not about other
+countries only. Statements of the same day are ordered by the newest day they
 name (one made on 30 June about "1 September" comes after one about "today"); an
 article's statements stay together.
 """
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrieval.countries import countries
 from retrieval.models import Citation, Passage, SearchFilter
 from retrieval.reldates import annotate, dates_in
 from retrieval.text import is_heading_like, split_sentences, tokenize
@@ -170,6 +173,32 @@ def _is_statement(sentence: str) -> bool:
     return not is_heading_like(sentence) and sentence.rstrip(_CLOSERS)[-1:] in ".!?…"
 
 
+def _about_countries(
+    topic: str, by_article: dict[str, list[_Candidate]], read: Callable[[str], str]
+) -> dict[str, list[_Candidate]]:
+    """``by_article`` kept to what is about the countries ``topic`` names, if it names
+    any: articles that name one of them, and of those the sentences that do not speak
+    of other countries only. A timeline of "Dutch export controls" is not the US rules'
+    or Japan's story, though their words are alike."""
+    asked = countries(topic)
+    if not asked:
+        return by_article
+    kept: dict[str, list[_Candidate]] = {}
+    for article, group in by_article.items():
+        if not asked & countries(read(group[0].passage.path)):
+            continue
+        on_topic = [c for c in group if not _elsewhere(asked, c.quote)]
+        if on_topic:
+            kept[article] = on_topic
+    return kept
+
+
+def _elsewhere(asked: frozenset[str], sentence: str) -> bool:
+    """Whether ``sentence`` names countries, none of them ``asked``."""
+    said = countries(sentence)
+    return bool(said) and not asked & said
+
+
 def _pick(candidates: list[_Candidate], per_document: int) -> list[_Candidate]:
     """The best sentence, then the best ones that name a date."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.start))
@@ -198,7 +227,7 @@ def build_timeline(
     ``min_score`` drops articles whose best sentence scores below it (default: keep
     every article the retrieval found).
     """
-    by_article = _candidates(passages, read)
+    by_article = _about_countries(topic, _candidates(passages, read), read)
     flat = [c for group in by_article.values() for c in group]
     for candidate, score in zip(flat, scorer(topic, [c.quote for c in flat]), strict=True):
         candidate.score = float(score)

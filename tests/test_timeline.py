@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from retrieval.countries import countries
 from retrieval.engine import Chipbot
 from retrieval.models import SearchFilter
 from retrieval.settings import Settings
@@ -83,6 +84,25 @@ def test_each_article_gives_one_or_two_numbered_statements(dutch: Timeline) -> N
         per_article[entry.citation.article_id] = per_article.get(entry.citation.article_id, 0) + 1
     assert set(per_article.values()) <= {1, 2}
     assert [e.citation.n for e in dutch.entries] == list(range(1, len(dutch.entries) + 1))
+
+
+def test_a_topic_naming_a_country_keeps_only_articles_that_name_it(dutch: Timeline) -> None:
+    # The US rules of 7 October 2022 speak of export controls too, never of the Dutch.
+    for entry in dutch.entries:
+        with open(entry.citation.path, encoding="utf-8") as handle:
+            assert "netherlands" in countries(handle.read())
+    assert dt.date(2022, 10, 7) not in {e.citation.date for e in dutch.entries}
+
+
+def test_a_sentence_about_other_countries_only_is_left_out(dutch: Timeline) -> None:
+    for entry in dutch.entries:
+        named = countries(entry.citation.quote)
+        assert not named or "netherlands" in named, entry.citation.quote
+
+
+def test_a_topic_naming_no_country_keeps_every_article(bot: Chipbot) -> None:
+    timeline = bot.timeline("semiconductor export controls")
+    assert dt.date(2022, 10, 7) in {e.citation.date for e in timeline.entries}
 
 
 def test_since_and_until_keep_only_articles_in_range(bot: Chipbot) -> None:
