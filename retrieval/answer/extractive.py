@@ -191,9 +191,10 @@ class ExtractiveGenerator:
     ) -> list[Candidate]:
         """The best sentence, then up to two more that each add a different fact.
 
-        The best sentence for each part of a two-part question comes first among them;
-        before those, for a "when"/"who"/"how many" question whose best sentence holds no
-        answer of that kind, the first of the leading sentences that does.
+        For a "when"/"who"/"how many"/"why" question whose best sentence holds no answer
+        of that kind, the first of the leading sentences that does opens them (the answer's
+        first sentence answers); the best sentence for each part of a two-part question
+        comes next.
 
         For the latest state (``order="newest"``), the newest article holding a close
         runner-up is always among them: what it says may replace what older ones said.
@@ -205,7 +206,7 @@ class ExtractiveGenerator:
         chosen = [best]
         kinded = _answer_of_the_kind(question, ranked[: self.config.max_sentences])
         if kinded is not None:
-            chosen.append(kinded)
+            chosen.insert(0, kinded)
         for c in parts:
             if len(chosen) < self.config.max_sentences and not self._repeats(c, chosen):
                 chosen.append(c)
@@ -349,8 +350,8 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     """The first of the reader's leading sentences that holds an answer of the kind the
     question asks for (a date for "when"), when the very first does not: "This is an
     abuse of export control measures" does not say when the Dutch rules take effect,
-    "On 1 September 2023 … will enter into force" does. It joins the answer however faint
-    (it is among the top few); opening with it instead lost more answers than it won."""
+    "On 1 September 2023 … will enter into force" does. It opens the answer however
+    faint (it is among the top few), and the reader's best sentence follows it."""
     kind = question_type(question)
     if kind is AnswerType.OTHER or not leaders:
         return None
