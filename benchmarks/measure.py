@@ -40,6 +40,15 @@ CORPUS_QUESTIONS = [
     "What share of the world's metrology and inspection tools does Japan supply?",
 ]
 
+#: Timeline topics in the vocabulary of the generated scale corpus (issue 11 budgets
+#: ``chipbot timeline`` at 100k passages).
+TIMELINE_TOPICS = [
+    "Dutch export controls on lithography machines",
+    "Japan's restrictions on etching equipment",
+    "ASML extreme ultraviolet lithography",
+    "complaints to the World Trade Organization",
+]
+
 
 def percentile(samples: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0-100) by linear interpolation."""

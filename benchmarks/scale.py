@@ -4,7 +4,8 @@
 
 For each size a fresh worker process generates (or reuses) a corpus of about that many
 passages (:mod:`benchmarks.corpus`), ingests it into a fresh index with chipbot's own
-``ingest`` and then times warm questions (retrieval + offline answer) against it.
+``ingest`` and then times warm questions (retrieval + offline answer) and timelines
+against it.
 
 Embedding 100,000 passages with the real model takes about an hour on 2 cores, so the
 scale run embeds at most ``--distinct`` passages for real and gives every other passage a
@@ -38,6 +39,7 @@ from benchmarks.corpus import articles_for, write_corpus  # noqa: E402
 from benchmarks.measure import (  # noqa: E402
     CORPUS_QUESTIONS,
     SEED_QUESTIONS,
+    TIMELINE_TOPICS,
     disk_mb,
     latency_ms,
     peak_rss_mb,
@@ -136,6 +138,7 @@ def measure_size(
     lexical = latency_ms(lambda q: bot.index.lexical_search(q, 40), questions, runs)
     vector = base.embed_query(questions[0])
     dense = latency_ms(lambda q: bot.index.dense_search(vector, 40), questions, runs)
+    timeline = latency_ms(lambda t: bot.timeline(t), TIMELINE_TOPICS, runs)
     throughput = embedder.real / embedder.embed_seconds if embedder.embed_seconds else 0.0
     return {
         "passages": chunks,
@@ -154,6 +157,7 @@ def measure_size(
         "retrieve": retrieve,
         "lexical": lexical,
         "dense": dense,
+        "timeline": timeline,
     }
 
 
@@ -182,6 +186,7 @@ def format_row(row: dict[str, Any]) -> str:
         f"(embedding {row['embed_s']:.0f} s for {row['embedded_for_real']:,} real vectors) | "
         f"ask p50 {row['ask']['p50_ms']:.1f} ms p95 {row['ask']['p95_ms']:.1f} ms | "
         f"BM25 p50 {row['lexical']['p50_ms']:.2f} ms | dense p50 {row['dense']['p50_ms']:.2f} ms | "
+        f"timeline p50 {row['timeline']['p50_ms']:.1f} ms | "
         f"peak {row['ingest_peak_rss_mb']:.0f} MB | disk {row['disk_mb']:.0f} MB"
     )
 
