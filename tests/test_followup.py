@@ -215,3 +215,22 @@ def test_chat_reads_the_follow_up_with_the_earlier_question_and_answers_it(
     assert "Tokyo Electron" in first.answer
     assert not answer.abstained
     assert "ASML" in answer.answer
+
+
+MEETING = "On what date was Rutte due to meet Biden?"
+
+
+def test_a_question_about_the_thing_just_asked_about_is_read_with_it() -> None:
+    # "the meeting" is the one the earlier question asked about, though no pronoun says so.
+    assert condense_offline("Did the meeting go ahead?", [MEETING]) == (
+        "On what date was Rutte due to meet Biden — Did the meeting go ahead?"
+    )
+
+
+def test_a_question_about_another_thing_stands_alone() -> None:
+    assert condense_offline("Did the controls work?", [MEETING]) == "Did the controls work?"
+
+
+def test_a_question_naming_its_subject_stands_alone() -> None:
+    question = "Did the meeting between Kishida and Biden go ahead?"
+    assert condense_offline(question, [MEETING]) == question

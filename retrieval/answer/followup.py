@@ -46,6 +46,7 @@ from retrieval.answer.mentions import (
     place_name,
     third_person,
 )
+from retrieval.text import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -304,7 +305,24 @@ def _rewrite(question: str, context: Sequence[str]) -> str:
         return _swap(body, previous) or _join(previous, body)
     if form == "references":
         return _resolve_references(body, context) or _join(previous, body)
+    if _points_back(body, previous):
+        return _join(previous, body)
     return question
+
+
+def _points_back(question: str, previous: str) -> bool:
+    """Whether ``question``, naming nobody and nothing, speaks of "the X" that
+    ``previous`` spoke of: "Did the meeting go ahead?" after "When was Rutte due to meet
+    Biden?" asks about that meeting."""
+    if any(m.kind != THING for m in find_mentions(question)):
+        return False
+    earlier = set(tokenize(previous))
+    definite = (
+        m.group(0).split()[1]
+        for m in _NOUN_PHRASE.finditer(question)
+        if m.group(0).lower().startswith("the ")
+    )
+    return any(earlier & set(tokenize(head)) for head in definite)
 
 
 def _join(previous: str, followup: str) -> str:
