@@ -6,6 +6,7 @@ import pytest
 
 from retrieval.answer.answer_types import (
     AnswerType,
+    counted_terms,
     has_date,
     has_new_person,
     has_number,
@@ -68,3 +69,21 @@ def test_a_why_question_fits_a_stated_reason() -> None:
 def test_has_date_reads_relative_dates() -> None:
     assert has_date("Speaking in Washington last week, the minister promised more.")
     assert not has_date("The minister promised more.")
+
+
+def test_a_how_many_question_counts_the_words_before_its_verb() -> None:
+    assert counted_terms("How many jobs will the controls cost in Japan?") == {"job"}
+    assert counted_terms("What share of the global market do Japanese firms hold?") == {
+        "global",
+        "market",
+    }
+    assert counted_terms("When did Rutte meet Biden?") == frozenset()
+
+
+def test_a_number_fits_only_beside_what_the_question_counts() -> None:
+    q = "How many jobs will the controls cost in Japan?"
+    words, counted = question_words(q), counted_terms(q)
+    share = "Its companies hold 27 per cent of global market share."
+    assert not type_fit(AnswerType.NUMBER, share, words, counted)
+    assert type_fit(AnswerType.NUMBER, "The controls will cost 3,000 jobs.", words, counted)
+    assert type_fit(AnswerType.NUMBER, share, words)  # nothing counted: any number fits

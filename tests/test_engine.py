@@ -60,6 +60,17 @@ def test_an_off_topic_question_sharing_a_word_with_the_articles_is_declined(
     assert engine.ask(question).abstained
 
 
+def test_a_count_the_articles_never_give_is_declined(engine: Chipbot) -> None:
+    # Issue 10's example: "27 per cent of global market share" is a number, not of jobs.
+    assert engine.ask("How many jobs will the controls cost in Japan?").abstained
+
+
+def test_a_count_the_articles_give_is_answered(engine: Chipbot) -> None:
+    answer = engine.ask("What share of the global market do Japanese toolmakers hold?")
+    assert not answer.abstained
+    assert "27 per cent" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_an_empty_question_is_refused(engine: Chipbot, question: str) -> None:
     with pytest.raises(QuestionError, match="empty"):

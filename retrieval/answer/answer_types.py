@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from retrieval.text import tokenize
+
 
 class AnswerType(StrEnum):
     """The kind of answer a question asks for."""
@@ -241,10 +243,35 @@ def has_new_organisation(sentence: str, q_words: frozenset[str]) -> bool:
     return any(m.lower() not in q_words for m in _ORG.findall(sentence))
 
 
-def type_fit(kind: AnswerType, sentence: str, q_words: frozenset[str]) -> bool:
-    """Whether ``sentence`` holds an answer of the ``kind`` the question wants."""
+# What a "how many / how much / what share of" question counts: the words up to its verb.
+_COUNTED = re.compile(
+    r"\b(?:how (?:many|much)|what (?:share|percentage|percent|proportion|fraction) of)\s+"
+    r"(?P<what>.+?)\s+(?:do|does|did|is|are|was|were|will|would|could|can|has|have|had|"
+    r"went|go|goes)\b",
+    re.IGNORECASE,
+)
+
+
+def counted_terms(question: str) -> frozenset[str]:
+    """The analysed terms of what a "how many" question counts ("jobs" in "How many jobs
+    will the controls cost?"); empty for other questions."""
+    match = _COUNTED.search(question)
+    return frozenset(tokenize(match["what"])) if match else frozenset()
+
+
+def type_fit(
+    kind: AnswerType,
+    sentence: str,
+    q_words: frozenset[str],
+    counted: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether ``sentence`` holds an answer of the ``kind`` the question wants; for a
+    number, one of what is ``counted`` too: "27 per cent of global market share" does
+    not say how many jobs."""
     check = _FITS.get(kind)
-    return bool(check and check(sentence, q_words))
+    if not (check and check(sentence, q_words)):
+        return False
+    return not counted or bool(counted & set(tokenize(sentence)))
 
 
 _FITS = {

@@ -23,7 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.answer.absent import missing_entities
-from retrieval.answer.answer_types import AnswerType, question_type, question_words, type_fit
+from retrieval.answer.answer_types import (
+    AnswerType,
+    counted_terms,
+    question_type,
+    question_words,
+    type_fit,
+)
 from retrieval.answer.base import generators
 from retrieval.answer.decline import (
     DeclineRule,
@@ -355,10 +361,12 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     kind = question_type(question)
     if kind is AnswerType.OTHER or not leaders:
         return None
-    words = question_words(question)
-    if type_fit(kind, leaders[0].text, words):
+    words, counted = question_words(question), counted_terms(question)
+    if type_fit(kind, leaders[0].text, words, counted):
         return None
-    fitting = (c for c in leaders[1:] if c.probability > 0 and type_fit(kind, c.text, words))
+    fitting = (
+        c for c in leaders[1:] if c.probability > 0 and type_fit(kind, c.text, words, counted)
+    )
     return next(fitting, None)
 
 

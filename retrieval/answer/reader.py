@@ -26,6 +26,7 @@ import numpy.typing as npt
 from retrieval.answer import actors
 from retrieval.answer.answer_types import (
     AnswerType,
+    counted_terms,
     question_type,
     question_words,
     type_fit,
@@ -126,6 +127,7 @@ def features(
     q_words = question_words(question)
     kind = question_type(question)
     fit_column = _FIT_FEATURES.get(kind)
+    counted = counted_terms(question)
     token_lists = [actors.actor_terms(s.text) for s in sentences]
     # A transcript's sentence is its speaker's word, though it never names them: it
     # reads as "<speaker> said: <sentence>".
@@ -154,7 +156,7 @@ def features(
         row[_INDEX["pronoun_start"]] = float(pronoun)
         row[_INDEX["pronoun_prev_cos"]] = prev_cos[i] if pronoun else 0.0
         if fit_column is not None:
-            row[_INDEX[fit_column]] = float(type_fit(kind, s.text, q_words))
+            row[_INDEX[fit_column]] = float(type_fit(kind, s.text, q_words, counted))
         share, conflict = actors.country_match(question, s.text)
         row[_INDEX["country_share"]] = share
         row[_INDEX["country_conflict"]] = float(conflict)
