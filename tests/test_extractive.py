@@ -148,21 +148,9 @@ def test_a_sentence_is_cited_with_the_next_one_when_that_one_leans_on_it(
     assert "concludes" not in citation.quote
 
 
-PRESSER = (
-    "date 2023-03-09\n\nReuters: The Netherlands will apply new restrictions on chip "
-    "exports. What's China's comment?\n\nMao Ning: We noted the reports. We disapprove "
-    "of the Dutch side's interference and have made demarches to the Netherlands.\n"
-)
-
-
 def presser_passage(tmp_path: Path) -> Passage:
-    path = tmp_path / "mfa.txt"
-    path.write_text(PRESSER, encoding="utf-8")
-    start = PRESSER.index("Reuters:")
-    p = Passage(
-        article_id="mfa", chunk_no=0, start=start, end=len(PRESSER), text=PRESSER[start:],
-        title="mfa", date=dt.date(2023, 3, 9), path=str(path),
-    )  # fmt: skip
+    """A foreign ministry transcript (:data:`TWO_QUESTIONS`), its turns marked."""
+    p = file_passage(tmp_path / "mfa.txt", TWO_QUESTIONS, "Reuters", dt.date(2023, 3, 9))
     [marked] = with_speakers([p], read_article_text)
     return marked
 
@@ -174,10 +162,9 @@ def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
     noted = next(c for c in candidates_of([p]) if "We noted" in c.text)
     (citation,) = answering._compose("q", [noted], [p]).citations
     assert citation.quote == (
-        "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference and "
-        "have made demarches to the Netherlands."
+        "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference."
     )
-    assert PRESSER[citation.start : citation.end] == citation.quote
+    assert TWO_QUESTIONS[citation.start : citation.end] == citation.quote
 
 
 def test_a_sentence_that_says_something_is_cited_alone(
@@ -424,15 +411,7 @@ TWO_QUESTIONS = (
 
 
 def test_a_premise_whose_reply_was_not_read_brings_no_later_turn(tmp_path: Path) -> None:
-    path = tmp_path / "mfa.txt"
-    path.write_text(TWO_QUESTIONS, encoding="utf-8")
-    start = TWO_QUESTIONS.index("Reuters")
-    whole = Passage(
-        article_id="mfa", chunk_no=0, start=start, end=len(TWO_QUESTIONS),
-        text=TWO_QUESTIONS[start:], title="mfa", date=dt.date(2023, 3, 9), path=str(path),
-    )  # fmt: skip
-    (spoken,) = with_speakers([whole], read_article_text)
-    candidates = candidates_of([spoken])
+    candidates = candidates_of([presser_passage(tmp_path)])
     premise = next(c for c in candidates if c.text.startswith("Reuters:"))
     first_reply = next(c for c in candidates if c.text.startswith("Mao Ning: We noted"))
     assert with_replies([premise], candidates) == [premise, first_reply]
