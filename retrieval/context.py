@@ -1,11 +1,13 @@
-"""Antecedents for passages that open mid-thought.
+"""What a passage needs around it to be read right: antecedents, whole sentences, replies.
 
 A chunk may open with a sentence that leans on the one before it ("From that point on,
 the export … will be subject to a national authorisation requirement."), while that
 sentence ("On 1 September 2023 additional export control measures will enter into
 force…") ended the previous chunk, which retrieval did not return. Before answering, such
 a passage is widened to start where its article's previous chunk starts, so the reader
-sees the antecedent and an answer citing the sentence brings it along.
+sees the antecedent and an answer citing the sentence brings it along. Likewise a
+passage is widened to the whole of a sentence it cuts, and one that ends with a
+reporter's question in a transcript to the first sentence of the reply.
 """
 
 from __future__ import annotations
