@@ -165,8 +165,8 @@ def _optional_str(value: Any) -> str | None:
     return text or None
 
 
-def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], int] | None:
-    """The front-matter mapping and the offset just past its closing line, if present."""
+def _front_matter(path: Path, text: str) -> dict[str, Any] | None:
+    """The front-matter mapping, if ``text`` opens with front matter."""
     opening = _FRONT_MATTER_OPEN_RE.match(text)
     if not opening:
         return None
@@ -185,7 +185,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], int] | None:
         data = {}
     if not isinstance(data, dict):
         raise ArticleSkipped(path, "malformed front matter: expected 'key: value' lines")
-    return {str(k).lower(): v for k, v in data.items()}, closing.end()
+    return {str(k).lower(): v for k, v in data.items()}
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -233,7 +233,6 @@ def _seed_header(text: str) -> re.Match[str] | None:
     return seed if seed and any(ch.isdigit() for ch in seed.group(1)) else None
 
 
-@lru_cache(maxsize=256)
 def body_start(text: str) -> int:
     """Where the body of the article ``text`` starts: past its front matter or its
     ``date`` header (which may share the body's first line: "date 2023-01-13
@@ -249,23 +248,20 @@ def body_start(text: str) -> int:
 
 def parse_text(path: Path, text: str) -> Article:
     """Parse already-decoded article ``text`` read from ``path`` (header, title, id, hash)."""
-    meta: dict[str, Any] = {}
     date: dt.date | None = None
-    pos = 0
-    front = _front_matter(path, text)
-    if front is not None:
-        meta, pos = front
+    meta = _front_matter(path, text)
+    if meta is not None:
         if meta.get("date") is not None:
             date = _parse_date(path, meta["date"], str(meta["date"]), allow_time=True)
-        body_start = _skip_space(text, pos)
     else:
+        meta = {}
         seed = _seed_header(text)
         if seed:
             date = _parse_date(path, seed.group(1), seed.group(0))
-        body_start = _skip_space(text, seed.end() if seed else 0)
-    if body_start >= len(text):
+    start = body_start(text)
+    if start >= len(text):
         raise ArticleSkipped(path, "no article text after the header")
-    title = _optional_str(meta.get("title")) or derive_title(text, body_start)
+    title = _optional_str(meta.get("title")) or derive_title(text, start)
     given_id = _optional_str(meta.get("id"))
     article_id = slugify(given_id) if given_id else article_id_for(path)
     return Article(
@@ -275,7 +271,7 @@ def parse_text(path: Path, text: str) -> Article:
         path=str(Path(path).resolve()),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
-        body_start=body_start,
+        body_start=start,
         source=_optional_str(meta.get("source")),
         url=_optional_str(meta.get("url")),
     )
