@@ -28,6 +28,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "washington",
         "white house",
         "biden administration",
+        # Beijing's statements name the US this way when they will not name it.
+        "certain major country",
+        "certain country",
     ),
     "japan": ("japan", "japanese", "tokyo"),
     "netherlands": ("netherlands", "dutch", "the hague", "holland"),
@@ -60,8 +63,8 @@ _PRONOUN_US = re.compile(r"^us$")
 _METONYMS = frozenset(
     {
         "tokyo", "the hague", "beijing", "washington", "white house", "biden administration",
-        "taipei", "seoul", "berlin", "brussels", "london", "paris", "moscow", "new delhi",
-        "ottawa", "canberra",
+        "certain major country", "certain country", "taipei", "seoul", "berlin", "brussels",
+        "london", "paris", "moscow", "new delhi", "ottawa", "canberra",
     }
 )  # fmt: skip
 # How a country is plainly named: its name and its people's adjective.

@@ -14,6 +14,12 @@ def test_every_way_of_naming_a_country_is_found_with_its_span() -> None:
     ]
 
 
+def test_beijings_unnamed_major_country_is_the_us() -> None:
+    text = "Certain major country has coerced allies; a certain country abused export controls."
+    assert [key for _, _, key in country_spans(text)] == ["us", "us"]
+    assert plain_names("What did the certain major country do?") == ["US", "American"]
+
+
 def test_blanking_countries_keeps_every_offset() -> None:
     text = "Did Tokyo agree?"
     assert without_countries(text) == "Did       agree?"

@@ -116,6 +116,32 @@ def test_a_newer_article_off_the_topic_is_not_read_as_the_latest_state(
     assert all(c.date != dt.date(2023, 8, 1) for c in answer.citations)
 
 
+MAO_MARCH = """date 2023-03-09
+
+Foreign ministry spokesperson's press conference
+
+The spokesperson said the US has coerced some countries to adopt export restrictions
+against China, and that China firmly opposes such bullying.
+"""
+
+EMBASSY_JUNE = """date 2023-06-30
+
+Comments of the embassy spokesperson on the Dutch export measures
+
+Certain major country has repeatedly overstretched the national security concept and
+coerced allies to participate in economic containment against China.
+"""
+
+
+def test_an_article_naming_the_us_only_as_certain_major_country_is_its_latest_state(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = _bot(tmp_path, embedder, {"march.txt": MAO_MARCH, "june.txt": EMBASSY_JUNE})
+    answer = bot.ask("What is China's most recent complaint about US pressure on its allies?")
+    assert answer.citations[0].date == dt.date(2023, 6, 30)
+    assert "economic containment" in answer.answer
+
+
 def test_the_newest_article_on_the_topic_is_read_whole(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     bot, generator = _bot(tmp_path, embedder, {"march.txt": MARCH, "june.txt": JUNE_LONG})
     assert bot.index.article("june").n_chunks > 2
