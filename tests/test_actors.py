@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from retrieval.answer.actors import actor_terms, countries, country_match, name_match, names
+from retrieval.answer.actors import (
+    actor_terms,
+    countries,
+    country_match,
+    name_match,
+    names,
+    question_subject,
+    subject_country,
+    subject_match,
+)
 from retrieval.text import tokenize
 
 DUTCH_QUESTION = "What did the Dutch trade minister say?"
@@ -52,3 +61,30 @@ def test_verbs_of_saying_are_one_reader_term() -> None:
 def test_reader_terms_keep_the_other_words_and_the_pronoun_us() -> None:
     terms = actor_terms("Koji Tomita, Japan’s Ambassador to the United States, told us")
     assert terms == ("koji", "tomita", "country:japan", "ambassador", "country:us", "say", "us")
+
+
+def test_a_question_asks_about_the_first_country_it_names() -> None:
+    assert (
+        question_subject("What did Japan's trade minister say about China's controls?") == "japan"
+    )
+    assert question_subject("What did the minister say?") is None
+
+
+def test_a_sentence_opening_with_a_country_is_about_it() -> None:
+    assert subject_country("The Chinese side firmly opposes it.") == "china"
+    assert subject_country("China will resolutely safeguard its rights.") == "china"
+
+
+def test_a_transcripts_label_is_not_the_sentences_subject() -> None:
+    assert subject_country("A: Japan has been conducting strict export control.") == "japan"
+
+
+def test_a_country_deep_in_the_sentence_is_not_its_subject() -> None:
+    assert subject_country("We disapprove of the Dutch side’s interference.") is None
+
+
+def test_a_sentence_opening_with_another_country_than_the_question_asks_about() -> None:
+    question = "How did China react to the Dutch measures?"
+    assert subject_match(question, "The Chinese side firmly opposes it.") == (True, False)
+    assert subject_match(question, "The Dutch government published its rules.") == (False, True)
+    assert subject_match(question, "This is an abuse of export controls.") == (False, False)

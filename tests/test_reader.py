@@ -69,6 +69,17 @@ def test_a_sentence_about_another_country_is_marked_as_a_conflict() -> None:
     assert column(rows, "country_share") == [0.0, 1.0]
 
 
+def test_a_sentence_opening_with_the_asked_country_is_marked() -> None:
+    question = "How did China react to the Dutch measures?"
+    sentences = [
+        Sentence("The Chinese side firmly opposes the Dutch measures."),
+        Sentence("The Dutch government published the measures on Friday."),
+    ]
+    rows = features(question, sentences, [0.5, 0.5], [0.0, 0.0])
+    assert column(rows, "subject_same") == [1.0, 0.0]
+    assert column(rows, "subject_other") == [0.0, 1.0]
+
+
 def test_starts_with_reference_reads_pronouns_and_this() -> None:
     assert starts_with_reference("He said that talks were making progress.")
     assert starts_with_reference("“This is a threat,” she said.")

@@ -64,6 +64,41 @@ def country_match(question: str, sentence: str) -> tuple[float, bool]:
     return share, bool(said) and not (asked & said)
 
 
+# A transcript's turn label ("A:", "Mao Ning:") is not the sentence's subject.
+_LABEL = re.compile(r"^\s*[A-Z][\w .'’-]{0,40}:\s+")
+# How far into a sentence its subject may stand: "The Chinese side firmly opposes",
+# "China will", but not "We disapprove of the Dutch side's…".
+SUBJECT_WORDS = 3
+
+
+def subject_country(text: str, within: int = SUBJECT_WORDS) -> str | None:
+    """The country ``text`` opens with (within its first ``within`` words, a turn's label
+    aside): who a sentence is about or who a question asks about ("How did China
+    react…" → ``"china"``); ``None`` when no country stands there."""
+    label = _LABEL.match(text)
+    body = text[label.end() :] if label else text
+    for start, _, key in country_spans(body):
+        return key if len(body[:start].split()) <= within else None
+    return None
+
+
+def question_subject(question: str) -> str | None:
+    """The first country a question names: the one it asks about ("What did Japan's
+    trade minister say about China's controls?" → ``"japan"``)."""
+    spans = country_spans(question)
+    return spans[0][2] if spans else None
+
+
+def subject_match(question: str, sentence: str) -> tuple[bool, bool]:
+    """``(same, other)``: whether the sentence opens with the country the question asks
+    about, and whether it opens with another one."""
+    asked = question_subject(question)
+    said = subject_country(sentence)
+    if asked is None or said is None:
+        return False, False
+    return said == asked, said != asked
+
+
 def name_match(question: str, sentence_terms: frozenset[str]) -> float:
     """The share of the question's named people, firms and bodies the sentence names."""
     asked = names(question)

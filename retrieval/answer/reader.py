@@ -3,7 +3,8 @@
 Each sentence gets a row of signals — the embedding model's question↔sentence cosine,
 rarity-weighted word overlap, whether it holds the kind of answer asked for (a name
 for "who", a date for "when", a number for "how many", a reason for "why"), whether it
-is about the actor the question names (or, in a transcript, said by them), and how its
+is about the actor the question names (or, in a transcript, said by them), whether it
+opens with the country the question asks about, and how its
 predecessor reads (a sentence opening with "He" or "It" leans on it) — and a logistic
 model fitted on labelled data (:mod:`retrieval.answer.fit_reader`, stored in
 ``reader_model.json``) turns the row into a probability. Nothing here is hand-weighted.
@@ -61,6 +62,8 @@ FEATURES: tuple[str, ...] = (
     "country_share",
     "country_conflict",
     "conflict_x_coverage",
+    "subject_same",
+    "subject_other",
     "name_share",
     "lead",
     "log_length",
@@ -163,6 +166,9 @@ def features(
         # Words shared with the question count for little in a sentence about another
         # country: the Japanese minister's words do not answer for the Dutch one.
         row[_INDEX["conflict_x_coverage"]] = coverage[i] if conflict else 0.0
+        same, other = actors.subject_match(question, s.text)
+        row[_INDEX["subject_same"]] = float(same)
+        row[_INDEX["subject_other"]] = float(other)
         row[_INDEX["name_share"]] = actors.name_match(question, term_sets[i] | prev_sets[i])
         row[_INDEX["lead"]] = float(s.position is not None and s.position < 2)
         words = len(s.text.split())
