@@ -233,6 +233,20 @@ def test_each_period_asked_about_gets_its_part(answering: ExtractiveGenerator) -
     assert dt.date(2023, 1, 19) in {c.date for c in split.citations}
 
 
+def test_a_period_asked_about_by_name_gets_its_part_however_weak(
+    answering: ExtractiveGenerator,
+) -> None:
+    candidates = candidates_of(ALL)
+    for c in candidates:
+        c.probability = 0.001  # the second week's sentences all far below the floor
+    jan13 = [c for c in candidates if c.passage.date == dt.date(2023, 1, 13)]
+    for p, c in zip((0.9, 0.85, 0.8), jan13[-3:], strict=True):
+        c.probability = p
+    evidence = Evidence(0.9, vector=(0.9,) * len(DECLINE_FEATURES))
+    split = answering.answer("What was said?", ALL, candidates, evidence, "best", WEEKS)
+    assert {c.date for c in split.citations} == {dt.date(2023, 1, 13), dt.date(2023, 1, 19)}
+
+
 def test_an_answer_about_two_periods_reads_in_date_order(answering: ExtractiveGenerator) -> None:
     question = "What did the senior US administration official tell Reuters?"
     intent = TemporalIntent(since=WEEKS[0][0], until=WEEKS[1][1], periods=WEEKS)

@@ -163,8 +163,8 @@ class ExtractiveGenerator:
         """Decline, or compose the answer from candidates the reader has scored.
 
         ``periods`` are the date ranges a question asks about side by side ("in March
-        and again in June"): each gets the best sentence of its articles, if close
-        enough, and the answer reads in date order. ``parts`` are the best sentences for
+        and again in June"): each gets the best sentence of its articles, read on
+        their own, and the answer reads in date order. ``parts`` are the best sentences for
         each part of a question that asks two things: each joins the answer.
         """
         if not candidates or self.rule.declines(evidence.vector):
@@ -204,7 +204,7 @@ class ExtractiveGenerator:
 
         For the latest state (``order="newest"``), the newest article holding a close
         runner-up is always among them: what it says may replace what older ones said.
-        Each of ``periods`` not yet covered brings the best close sentence dated in it.
+        Each of ``periods`` not yet covered brings the best sentence dated in it.
         """
         ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
         best = ranked[0]
@@ -221,8 +221,12 @@ class ExtractiveGenerator:
                 break
             if any(_dated_within(c, first, last) for c in chosen):
                 continue
-            in_period = next((c for c in close if _dated_within(c, first, last)), None)
-            if in_period is not None:
+            # Read on its own, like the newest articles: the period was asked about by
+            # name, so its best sentence joins even when others read closer overall.
+            in_period = self.best_for(
+                question, [c for c in candidates if _dated_within(c, first, last)]
+            )
+            if in_period is not None and not self._repeats(in_period, chosen):
                 chosen.append(in_period)
         if order == "newest":
             # The newest state may be worded unlike the question ("published" for
