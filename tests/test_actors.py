@@ -11,6 +11,7 @@ from retrieval.answer.actors import (
     question_subject,
     subject_country,
     subject_match,
+    voices,
 )
 from retrieval.text import tokenize
 
@@ -88,3 +89,22 @@ def test_a_sentence_opening_with_another_country_than_the_question_asks_about() 
     assert subject_match(question, "The Chinese side firmly opposes it.") == (True, False)
     assert subject_match(question, "The Dutch government published its rules.") == (False, True)
     assert subject_match(question, "This is an abuse of export controls.") == (False, False)
+
+
+def test_a_speaker_speaks_for_the_country_their_sentences_open_with() -> None:
+    said = [
+        ("Mao Ning", "China firmly opposes them."),
+        ("Mao Ning", "We noted the reports."),
+        ("Reuters", "The Dutch minister wrote to parliament."),
+        ("Reuters", "Japan said no."),
+    ]
+    # Reuters' sentences open with two countries equally often: no voice.
+    assert voices(said) == {"Mao Ning": "china"}
+
+
+def test_a_sentence_in_the_first_person_opens_with_its_speakers_country() -> None:
+    question = "How did China react to the Dutch plans?"
+    we = "We disapprove of the Dutch side’s interference."
+    assert subject_match(question, we, voice="china") == (True, False)
+    assert subject_match(question, we, voice="") == (False, False)
+    assert subject_match(question, "It is hoped the Dutch will listen.", "china") == (False, False)

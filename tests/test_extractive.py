@@ -18,6 +18,7 @@ from retrieval.answer.extractive import (
     ExtractiveGenerator,
     Order,
     candidates_of,
+    reader_sentences,
     with_replies,
 )
 from retrieval.context import with_speakers
@@ -422,6 +423,14 @@ TWO_QUESTIONS = (
     "Bloomberg: Will China retaliate?\n\n"
     "Mao Ning: China will safeguard its rights and interests.\n"
 )
+
+
+def test_a_spokespersons_sentences_carry_the_country_they_speak_for(tmp_path: Path) -> None:
+    candidates = candidates_of([presser_passage(tmp_path)])
+    by_text = {s.text: s for s in reader_sentences(candidates)}
+    # "China will safeguard…" makes Mao Ning China's voice; the reporters have none.
+    assert by_text["We disapprove of the Dutch side's interference."].voice == "china"
+    assert by_text["Bloomberg: Will China retaliate?"].voice == ""
 
 
 def test_a_premise_whose_reply_was_not_read_brings_no_later_turn(tmp_path: Path) -> None:

@@ -80,6 +80,12 @@ def test_a_sentence_opening_with_the_asked_country_is_marked() -> None:
     assert column(rows, "subject_other") == [0.0, 1.0]
 
 
+def test_a_sentence_in_its_speakers_first_person_is_about_the_speakers_country() -> None:
+    sentences = [Sentence("We disapprove of the Dutch side’s interference.", voice="china")]
+    rows = features("How did China react to the Dutch plans?", sentences, [0.5], [0.0])
+    assert column(rows, "subject_same") == [1.0]
+
+
 def test_starts_with_reference_reads_pronouns_and_this() -> None:
     assert starts_with_reference("He said that talks were making progress.")
     assert starts_with_reference("“This is a threat,” she said.")

@@ -9,10 +9,15 @@ question and a sentence that name one country in different words still match.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TypeVar
 
 from retrieval.countries import countries, country_spans, is_country_word
 from retrieval.text import tokenize
+
+K = TypeVar("K")
 
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*")
 
@@ -89,11 +94,39 @@ def question_subject(question: str) -> str | None:
     return spans[0][2] if spans else None
 
 
-def subject_match(question: str, sentence: str) -> tuple[bool, bool]:
+_FIRST_PERSON = re.compile(r"(?:we|our|us|i|my)\b", re.IGNORECASE)
+
+
+def speaks_for_itself(text: str) -> bool:
+    """Whether ``text`` opens in the first person ("We disapprove…"), a label aside."""
+    label = _LABEL.match(text)
+    return _FIRST_PERSON.match(text[label.end() :] if label else text.lstrip()) is not None
+
+
+def voices(said: Iterable[tuple[K, str]]) -> dict[K, str]:
+    """The country each speaker speaks for, from ``(speaker, sentence)`` pairs: the one
+    their sentences most often open with ("China firmly opposes them" makes the
+    spokesperson China's voice); none for a speaker whose sentences open with no country
+    or with two equally often."""
+    counts: dict[K, Counter[str]] = {}
+    for speaker, text in said:
+        key = subject_country(text)
+        if key is not None:
+            counts.setdefault(speaker, Counter())[key] += 1
+    out: dict[K, str] = {}
+    for speaker, counter in counts.items():
+        ranked = counter.most_common(2)
+        if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+            out[speaker] = ranked[0][0]
+    return out
+
+
+def subject_match(question: str, sentence: str, voice: str = "") -> tuple[bool, bool]:
     """``(same, other)``: whether the sentence opens with the country the question asks
-    about, and whether it opens with another one."""
+    about, and whether it opens with another one. A sentence in the first person
+    ("We disapprove…") opens with its speaker's ``voice``, when known."""
     asked = question_subject(question)
-    said = subject_country(sentence)
+    said = subject_country(sentence) or (voice if voice and speaks_for_itself(sentence) else None)
     if asked is None or said is None:
         return False, False
     return said == asked, said != asked

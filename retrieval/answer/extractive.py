@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.answer import actors
 from retrieval.answer.absent import missing_entities
 from retrieval.answer.answer_types import (
     AnswerType,
@@ -491,14 +492,21 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
     (The retrieval rank of its passage was tried as a further signal: held-out top-1
     sentence on the gold sets 0.445 against 0.450 without, so it stays out.)
     """
+    speakers = [(c.passage.article_id, c.passage.speaker_of(c.start, c.end)) for c in candidates]
+    # A reporter's question ("Will China retaliate?") speaks for no country.
+    spoken = [
+        (who, c.text) for who, c in zip(speakers, candidates, strict=True) if who[1] and c.citable
+    ]
+    voice = actors.voices(spoken)
     return [
         Sentence(
             c.text,
             c.previous.text if c.previous else "",
             c.position,
-            c.passage.speaker_of(c.start, c.end),
+            who[1],
+            voice.get(who, ""),
         )
-        for c in candidates
+        for who, c in zip(speakers, candidates, strict=True)
     ]
 
 

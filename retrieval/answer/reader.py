@@ -90,6 +90,7 @@ class Sentence:
     previous: str = ""  # the sentence before it in its article ("" at the start)
     position: int | None = None  # its ordinal in the article's body, when known
     speaker: str = ""  # who says it, when a transcript's turn tells ("Mao Ning")
+    voice: str = ""  # the country its speaker speaks for, when their words tell
 
 
 @lru_cache(maxsize=256)
@@ -166,7 +167,7 @@ def features(
         # Words shared with the question count for little in a sentence about another
         # country: the Japanese minister's words do not answer for the Dutch one.
         row[_INDEX["conflict_x_coverage"]] = coverage[i] if conflict else 0.0
-        same, other = actors.subject_match(question, s.text)
+        same, other = actors.subject_match(question, s.text, s.voice)
         row[_INDEX["subject_same"]] = float(same)
         row[_INDEX["subject_other"]] = float(other)
         row[_INDEX["name_share"]] = actors.name_match(question, term_sets[i] | prev_sets[i])
