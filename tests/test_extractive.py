@@ -514,6 +514,26 @@ def test_a_sentence_of_the_kind_asked_far_down_the_ranking_does_not_join(embedde
     assert dated not in generator.select("When will Rutte meet Biden?", [*leaders, dated])
 
 
+def test_a_sentence_of_the_kind_asked_close_to_the_best_opens_though_not_in_the_top_three(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
+    leaders = [
+        _candidate(JAN13, w, 1.0 - 0.1 * i) for i, w in enumerate(("Tokyo", "Biden", "Japan"))
+    ]
+    dated = _candidate(JAN13, MEETING, 0.6)  # fourth, but close to the best
+    assert generator.select("When will Rutte meet Biden?", [*leaders, dated])[0] is dated
+
+
+def test_a_sentence_of_the_kind_asked_about_another_country_does_not_open(embedder) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    us = "the Biden administration unveiled aggressive export controls in October aimed at"
+    elsewhere = _candidate(JAN13, us, 0.9)
+    chosen = generator.select("Why is Japan hesitant to match the US controls?", [best, elsewhere])
+    assert chosen[0] is best
+
+
 def test_the_newest_article_joins_a_latest_state_answer_however_faint(embedder) -> None:  # type: ignore[no-untyped-def]
     # The engine reads only on-topic articles as the latest state; what the newest says
     # may be worded unlike the question ("published" for "introduced").

@@ -211,7 +211,10 @@ class ExtractiveGenerator:
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
-        kinded = _answer_of_the_kind(question, ranked[: self.config.max_sentences])
+        # The leading few, or as many as come close to the best: "The hesitation is
+        # understandable…" may stand fourth and still answer a "why" the first does not.
+        leaders = ranked[: max(self.config.max_sentences, len(close))]
+        kinded = _answer_of_the_kind(question, leaders)
         if kinded is not None:
             chosen.insert(0, kinded)
         for c in parts:
@@ -362,7 +365,10 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     question asks for (a date for "when"), when the very first does not: "This is an
     abuse of export control measures" does not say when the Dutch rules take effect,
     "On 1 September 2023 … will enter into force" does. It opens the answer however
-    faint (it is among the top few), and the reader's best sentence follows it."""
+    faint (it is among the leaders), and the reader's best sentence follows it. A
+    sentence opening with another country than the one asked about is passed over: "the
+    Biden administration unveiled controls aimed at blocking China" gives a reason, but
+    not why Japan hesitates."""
     kind = question_type(question)
     if kind is AnswerType.OTHER or not leaders:
         return None
@@ -370,7 +376,11 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     if type_fit(kind, leaders[0].text, words, counted):
         return None
     fitting = (
-        c for c in leaders[1:] if c.probability > 0 and type_fit(kind, c.text, words, counted)
+        c
+        for c in leaders[1:]
+        if c.probability > 0
+        and type_fit(kind, c.text, words, counted)
+        and not actors.subject_match(question, c.text)[1]
     )
     return next(fitting, None)
 
