@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrieval.answer.actors import country_match
 from retrieval.countries import countries
 from retrieval.models import Citation, Passage, SearchFilter
 from retrieval.reldates import annotate, dates_in
@@ -187,16 +188,10 @@ def _about_countries(
     for article, group in by_article.items():
         if not asked & countries(read(group[0].passage.path)):
             continue
-        on_topic = [c for c in group if not _elsewhere(asked, c.quote)]
+        on_topic = [c for c in group if not country_match(topic, c.quote)[1]]
         if on_topic:
             kept[article] = on_topic
     return kept
-
-
-def _elsewhere(asked: frozenset[str], sentence: str) -> bool:
-    """Whether ``sentence`` names countries, none of them ``asked``."""
-    said = countries(sentence)
-    return bool(said) and not asked & said
 
 
 def _pick(candidates: list[_Candidate], per_document: int) -> list[_Candidate]:

@@ -84,6 +84,14 @@ def is_label(text: str, start: int, turn: tuple[int, int, str] | None) -> bool:
     return label.endswith(".") and label[:-1] == turn[2] and turn[0] <= start <= turn[0] + 1
 
 
+def opening_label_end(text: str) -> int:
+    """Where the words of ``text`` start past a speaker label opening it ("Mao Ning: We
+    noted…", "A: Japan has…"); 0 when no label opens it. For text read without its
+    turns (a sentence alone); :func:`without_label` checks the label against the turn."""
+    match = _LABEL.match(text)
+    return match.end() if match else 0
+
+
 def without_label(text: str, start: int, turn: tuple[int, int, str] | None) -> str:
     """The sentence ``text`` at ``start`` without the label of ``turn`` (``(start, end,
     speaker)``) it opens: "Mao Ning: We noted the reports." says "We noted the reports."."""

@@ -85,10 +85,10 @@ def test_a_country_deep_in_the_sentence_is_not_its_subject() -> None:
 
 
 def test_a_sentence_opening_with_another_country_than_the_question_asks_about() -> None:
-    question = "How did China react to the Dutch measures?"
-    assert subject_match(question, "The Chinese side firmly opposes it.") == (True, False)
-    assert subject_match(question, "The Dutch government published its rules.") == (False, True)
-    assert subject_match(question, "This is an abuse of export controls.") == (False, False)
+    asked = question_subject("How did China react to the Dutch measures?")
+    assert subject_match(asked, "The Chinese side firmly opposes it.") == (True, False)
+    assert subject_match(asked, "The Dutch government published its rules.") == (False, True)
+    assert subject_match(asked, "This is an abuse of export controls.") == (False, False)
 
 
 def test_a_speaker_speaks_for_the_country_their_sentences_open_with() -> None:
@@ -103,8 +103,8 @@ def test_a_speaker_speaks_for_the_country_their_sentences_open_with() -> None:
 
 
 def test_a_sentence_in_the_first_person_opens_with_its_speakers_country() -> None:
-    question = "How did China react to the Dutch plans?"
+    asked = question_subject("How did China react to the Dutch plans?")
     we = "We disapprove of the Dutch side’s interference."
-    assert subject_match(question, we, voice="china") == (True, False)
-    assert subject_match(question, we, voice="") == (False, False)
-    assert subject_match(question, "It is hoped the Dutch will listen.", "china") == (False, False)
+    assert subject_match(asked, we, voice="china") == (True, False)
+    assert subject_match(asked, we, voice="") == (False, False)
+    assert subject_match(asked, "It is hoped the Dutch will listen.", "china") == (False, False)

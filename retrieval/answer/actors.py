@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from retrieval.countries import countries, country_spans, is_country_word
 from retrieval.text import tokenize
+from retrieval.turns import opening_label_end
 
 K = TypeVar("K")
 
@@ -69,8 +70,6 @@ def country_match(question: str, sentence: str) -> tuple[float, bool]:
     return share, bool(said) and not (asked & said)
 
 
-# A transcript's turn label ("A:", "Mao Ning:") is not the sentence's subject.
-_LABEL = re.compile(r"^\s*[A-Z][\w .'’-]{0,40}:\s+")
 # How far into a sentence its subject may stand: "The Chinese side firmly opposes",
 # "China will", but not "We disapprove of the Dutch side's…".
 SUBJECT_WORDS = 3
@@ -80,8 +79,8 @@ def subject_country(text: str, within: int = SUBJECT_WORDS) -> str | None:
     """The country ``text`` opens with (within its first ``within`` words, a turn's label
     aside): who a sentence is about or who a question asks about ("How did China
     react…" → ``"china"``); ``None`` when no country stands there."""
-    label = _LABEL.match(text)
-    body = text[label.end() :] if label else text
+    # A transcript's turn label ("A:", "Mao Ning:") is not the sentence's subject.
+    body = text[opening_label_end(text) :]
     for start, _, key in country_spans(body):
         return key if len(body[:start].split()) <= within else None
     return None
@@ -99,8 +98,7 @@ _FIRST_PERSON = re.compile(r"(?:we|our|us|i|my)\b", re.IGNORECASE)
 
 def speaks_for_itself(text: str) -> bool:
     """Whether ``text`` opens in the first person ("We disapprove…"), a label aside."""
-    label = _LABEL.match(text)
-    return _FIRST_PERSON.match(text[label.end() :] if label else text.lstrip()) is not None
+    return _FIRST_PERSON.match(text[opening_label_end(text) :].lstrip()) is not None
 
 
 def voices(said: Iterable[tuple[K, str]]) -> dict[K, str]:
@@ -121,11 +119,11 @@ def voices(said: Iterable[tuple[K, str]]) -> dict[K, str]:
     return out
 
 
-def subject_match(question: str, sentence: str, voice: str = "") -> tuple[bool, bool]:
-    """``(same, other)``: whether the sentence opens with the country the question asks
-    about, and whether it opens with another one. A sentence in the first person
-    ("We disapprove…") opens with its speaker's ``voice``, when known."""
-    asked = question_subject(question)
+def subject_match(asked: str | None, sentence: str, voice: str = "") -> tuple[bool, bool]:
+    """``(same, other)``: whether the sentence opens with ``asked``, the country the
+    question asks about (:func:`question_subject`), and whether it opens with another
+    one. A sentence in the first person ("We disapprove…") opens with its speaker's
+    ``voice``, when known."""
     said = subject_country(sentence) or (voice if voice and speaks_for_itself(sentence) else None)
     if asked is None or said is None:
         return False, False

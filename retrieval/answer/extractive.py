@@ -373,6 +373,7 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     if kind is AnswerType.OTHER or not leaders:
         return None
     words, counted = question_words(question), counted_terms(question)
+    subject = actors.question_subject(question)
     if type_fit(kind, leaders[0].text, words, counted):
         return None
     fitting = (
@@ -380,7 +381,7 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
         for c in leaders[1:]
         if c.probability > 0
         and type_fit(kind, c.text, words, counted)
-        and not actors.subject_match(question, c.text)[1]
+        and not actors.subject_match(subject, c.text)[1]
     )
     return next(fitting, None)
 

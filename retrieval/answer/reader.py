@@ -132,6 +132,7 @@ def features(
     kind = question_type(question)
     fit_column = _FIT_FEATURES.get(kind)
     counted = counted_terms(question)
+    subject = actors.question_subject(question)
     token_lists = [actors.actor_terms(s.text) for s in sentences]
     # A transcript's sentence is its speaker's word, though it never names them: it
     # reads as "<speaker> said: <sentence>".
@@ -167,7 +168,7 @@ def features(
         # Words shared with the question count for little in a sentence about another
         # country: the Japanese minister's words do not answer for the Dutch one.
         row[_INDEX["conflict_x_coverage"]] = coverage[i] if conflict else 0.0
-        same, other = actors.subject_match(question, s.text, s.voice)
+        same, other = actors.subject_match(subject, s.text, s.voice)
         row[_INDEX["subject_same"]] = float(same)
         row[_INDEX["subject_other"]] = float(other)
         row[_INDEX["name_share"]] = actors.name_match(question, term_sets[i] | prev_sets[i])
