@@ -8,6 +8,7 @@ from retrieval.answer.answer_types import (
     AnswerType,
     counted_terms,
     has_date,
+    has_intent,
     has_new_person,
     has_number,
     has_reason,
@@ -32,6 +33,10 @@ from retrieval.answer.answer_types import (
         ("What are the US export controls meant to achieve?", AnswerType.REASON),
         ("What is the US trying to stop China from doing?", AnswerType.REASON),
         ("What are the goals of the Dutch order?", AnswerType.REASON),
+        ("What did China say it would do about the Dutch measures?", AnswerType.INTENT),
+        ("What does BIS intend to do with the public comments?", AnswerType.INTENT),
+        ("What is the US planning next for its rule?", AnswerType.INTENT),
+        ("What will the weather be like tomorrow in Tokyo?", AnswerType.OTHER),
         ("What did Biden want to talk over with Rutte?", AnswerType.OTHER),
         ("What did the Dutch trade minister say?", AnswerType.OTHER),
     ],
@@ -64,6 +69,13 @@ def test_a_why_question_fits_a_stated_reason() -> None:
     assert has_reason("Tokyo Electron relies on China for a quarter of its revenue.")
     assert has_reason("The controls were imposed in an effort to slow Beijing.")
     assert not has_reason("Rutte will travel to Washington on Jan 17.")
+
+
+def test_a_what_will_they_do_question_fits_a_stated_intent() -> None:
+    assert has_intent("China will resolutely safeguard its legitimate rights and interests.")
+    assert has_intent("BIS intends to review the comments before any revision.")
+    assert has_intent("The government plans to introduce the rules before the summer.")
+    assert not has_intent("We disapprove of the Dutch side's interference.")
 
 
 def test_has_date_reads_relative_dates() -> None:

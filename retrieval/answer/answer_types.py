@@ -23,6 +23,7 @@ class AnswerType(StrEnum):
     ORGANISATION = "organisation"
     PLACE = "place"
     REASON = "reason"
+    INTENT = "intent"
     OTHER = "other"
 
 
@@ -60,6 +61,12 @@ _Q_RULES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
             r"manufacturers|producer|producers|supplier|suppliers|agency|department|"
             r"ministry|organi[sz]ation|group|association|body|bureau)\b",
             "organisation",
+        ),
+        # What someone will do next: "What did China say it would do…?"
+        (
+            r"\bwhat\b.*\b(?:will|would|going to|plan(?:s|ned|ning)?|intends?|intended)\b"
+            r"(?:.*\bdo\b|.*\bnext\b|\s+to\s+\w+\s*\?)",
+            "intent",
         ),
         (
             r"\bwhere\b|\bwhich (?:\w+ )?(?:country|countries|nation|nations|city|cities|place)\b",
@@ -108,6 +115,11 @@ _REASON = re.compile(
     r"concern(?:s|ed)?|fear(?:s|ed)?|worr(?:y|ied|ies)|risks?|given that|amid|"
     r"the reason|reasons?|since it|so as to|out of|for fear|necessary|necessitated|"
     r"threat(?:s|en)?|motivat\w*|driven by|hesita\w*)\b",
+    re.IGNORECASE,
+)
+_INTENT = re.compile(
+    r"\b(?:will|shall|would|plans? to|planning to|intends? to|intention|going to|"
+    r"aims? to|is to|are to|next)\b",
     re.IGNORECASE,
 )
 # A capitalised word that is not the sentence's first word: a name, most of the time.
@@ -259,6 +271,11 @@ def counted_terms(question: str) -> frozenset[str]:
     return frozenset(tokenize(match["what"])) if match else frozenset()
 
 
+def has_intent(sentence: str) -> bool:
+    """Whether ``sentence`` says what someone will do ("will", "plans to", "next")."""
+    return bool(_INTENT.search(sentence))
+
+
 def type_fit(
     kind: AnswerType,
     sentence: str,
@@ -281,4 +298,5 @@ _FITS = {
     AnswerType.ORGANISATION: lambda s, q: has_new_organisation(s, q) or has_new_name(s, q),
     AnswerType.PLACE: has_new_name,
     AnswerType.REASON: lambda s, _q: has_reason(s),
+    AnswerType.INTENT: lambda s, _q: has_intent(s),
 }

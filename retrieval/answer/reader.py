@@ -59,6 +59,7 @@ FEATURES: tuple[str, ...] = (
     "fit_organisation",
     "fit_place",
     "fit_reason",
+    "fit_intent",
     "country_share",
     "country_conflict",
     "conflict_x_coverage",
@@ -78,6 +79,7 @@ _FIT_FEATURES = {
     AnswerType.ORGANISATION: "fit_organisation",
     AnswerType.PLACE: "fit_place",
     AnswerType.REASON: "fit_reason",
+    AnswerType.INTENT: "fit_intent",
 }
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
