@@ -7,8 +7,10 @@ import numpy as np
 from retrieval.answer.calibration import (
     THRESHOLDS,
     Observation,
+    at_recall,
     declined_by_kind,
     fit,
+    held_out_scores,
     relevance_floor,
     smoothed,
 )
@@ -91,3 +93,28 @@ def test_the_reader_learns_from_on_topic_questions_only() -> None:
     cases = [_case("f1", "factual", True), _case("u1", "unanswerable", False)]
     rows = gold_rows([*cases, _case("o1", "off-topic", False)])
     assert [r.y.tolist() for r in rows] == [[1, 0], [0, 0]]
+
+
+def test_precision_at_recall_is_the_best_threshold_reaching_that_recall() -> None:
+    # Four unanswerable and four answerable questions, their scores interleaved at the top.
+    unanswerable = [observation(0.0, False) for _ in range(4)]
+    answerable = [observation(0.0, True) for _ in range(4)]
+    scores = [0.1, 0.2, 0.3, 0.7, 0.4, 0.5, 0.6, 0.8]  # unanswerable first
+    figures = at_recall([*unanswerable, *answerable], scores, recall=0.75)
+    # Declining below 0.35 catches three of four (recall 0.75) with no answerable one.
+    assert figures["abstention_recall"] == 0.75
+    assert figures["abstention_precision"] == 1.0
+    figures = at_recall([*unanswerable, *answerable], scores, recall=1.0)
+    # All four only below 0.75: three answerable questions are declined with them.
+    assert figures["abstention_recall"] == 1.0
+    assert figures["abstention_precision"] == round(4 / 7, 4)
+
+
+def test_held_out_scores_decline_where_the_held_out_decisions_do() -> None:
+    answer = [observation(0.6 + 0.01 * i, True) for i in range(30)]
+    decline = [observation(0.1 + 0.01 * i, False) for i in range(30)]
+    observations = [o for pair in zip(answer, decline, strict=True) for o in pair]
+    scores = held_out_scores(observations)
+    figures = at_recall(observations, scores, recall=1.0)
+    assert figures["abstention_precision"] == 1.0
+    assert figures["accuracy"] == 1.0
