@@ -60,19 +60,25 @@ def available() -> list[str]:
 
 
 def label(candidates: Sequence[Candidate], q: GoldQuestion) -> npt.NDArray[np.int64]:
-    """1 for each candidate that overlaps a gold quote of ``q``."""
+    """1 for each candidate that overlaps a gold quote of ``q``, and for each that says
+    word for word what one of those says in another article (a minister repeating
+    himself at two press conferences answers twice)."""
+    gold = [
+        any(
+            c.passage.article_id == g.article_id and c.start < g.end and g.start < c.end
+            for g in q.gold
+        )
+        for c in candidates
+    ]
+    said = {_words(c.text) for c, hit in zip(candidates, gold, strict=True) if hit}
     return np.array(
-        [
-            int(
-                any(
-                    c.passage.article_id == g.article_id and c.start < g.end and g.start < c.end
-                    for g in q.gold
-                )
-            )
-            for c in candidates
-        ],
+        [int(hit or _words(c.text) in said) for c, hit in zip(candidates, gold, strict=True)],
         dtype=np.int64,
     )
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 @contextmanager
