@@ -45,21 +45,18 @@ def markdown(model: dict[str, Any], calibration: dict[str, Any]) -> str:
     if declined:
         shares = ", ".join(f"{kind} {share:.3f}" for kind, share in declined.items())
         lines += ["", f"Share declined, held out, by kind of unanswerable question: {shares}."]
-    at = next((v for k, v in calibration.items() if k.startswith("held_out_at_recall_")), None)
+    at = calibration.get("held_out_at_recall")
     if at:
-        recall = next(k for k in calibration if k.startswith("held_out_at_recall_")).rsplit("_", 1)[
-            1
-        ]
         shares = "; ".join(
             f"{name} {f['abstention_precision']:.3f} (recall {f['abstention_recall']:.3f}, "
             f"correctness {f['correctness']:.3f})"
-            for name, f in at.items()
+            for name, f in at["by_set"].items()
             if f
         )
         lines += [
             "",
-            f"Decline precision at recall ≥ {recall}, the best any one threshold on the held-out "
-            f"decline probabilities gives: {shares}.",
+            f"Decline precision at recall ≥ {at['recall']:.2f}, the best any one threshold on "
+            f"the held-out decline probabilities gives: {shares}.",
         ]
     lines += [
         "",

@@ -16,6 +16,7 @@ fitted on the other nine tenths of the questions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,16 +124,19 @@ def fit(observations: Sequence[Observation]) -> tuple[DeclineRule, float]:
     return max(fits, key=lambda f: f[1])
 
 
-def held_out_decisions(observations: Sequence[Observation], k: int = FOLDS) -> list[bool]:
-    """k-fold: whether each question is declined by the rule fitted on the other folds
-    (fold ``i % k`` holds question ``i``)."""
-    decisions = [False] * len(observations)
-    for fold in range(k):
-        rule, _ = fit([o for i, o in enumerate(observations) if i % k != fold])
-        for i, o in enumerate(observations):
-            if i % k == fold:
-                decisions[i] = rule.declines(o.vector)
-    return decisions
+def held_out_rules(observations: Sequence[Observation], k: int = FOLDS) -> list[DeclineRule]:
+    """k-fold: for each question, the rule fitted on the other folds (fold ``i % k``
+    holds question ``i``)."""
+    rules = [fit([o for i, o in enumerate(observations) if i % k != fold])[0] for fold in range(k)]
+    return [rules[i % k] for i in range(len(observations))]
+
+
+def held_out_decisions(
+    observations: Sequence[Observation], rules: Sequence[DeclineRule] | None = None
+) -> list[bool]:
+    """Whether each question is declined by its held-out rule (:func:`held_out_rules`)."""
+    rules = rules or held_out_rules(observations)
+    return [rule.declines(o.vector) for o, rule in zip(observations, rules, strict=True)]
 
 
 #: The decline recall the issue asks for, at which the precision the held-out scores
@@ -140,25 +144,19 @@ def held_out_decisions(observations: Sequence[Observation], k: int = FOLDS) -> l
 TARGET_RECALL = 0.90
 
 
-def held_out_scores(observations: Sequence[Observation], k: int = FOLDS) -> list[float]:
-    """k-fold, like :func:`held_out_decisions`: each question's score under the rule
-    fitted on the other folds, which declines it below its threshold (``-inf`` where the
-    rule declines whatever the threshold: a missing name under the veto, or off topic)."""
-    scores = [0.0] * len(observations)
-    for fold in range(k):
-        rule, _ = fit([o for i, o in enumerate(observations) if i % k != fold])
-        never = DeclineRule(
-            threshold=float("-inf"),
-            entity_veto=rule.entity_veto,
-            model=rule.model,
-            min_cos=rule.min_cos,
-        )
-        for i, o in enumerate(observations):
-            if i % k == fold:
-                scores[i] = (
-                    float("-inf") if never.declines(o.vector) else rule.probability(o.vector)
-                )
-    return scores
+def held_out_scores(
+    observations: Sequence[Observation], rules: Sequence[DeclineRule] | None = None
+) -> list[float]:
+    """Each question's score under its held-out rule, which declines it below the rule's
+    threshold; ``-inf`` where the rule declines whatever the threshold (a missing name
+    under the veto, or off topic)."""
+    rules = rules or held_out_rules(observations)
+    return [
+        float("-inf")
+        if dataclasses.replace(rule, threshold=float("-inf")).declines(o.vector)
+        else rule.probability(o.vector)
+        for o, rule in zip(observations, rules, strict=True)
+    ]
 
 
 def at_recall(
@@ -215,8 +213,9 @@ def declined_by_kind(
 def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> dict[str, Any]:
     """The calibration file's content: the rule and its held-out figures per gold set."""
     rule, accuracy = fit(observations)
-    decisions = held_out_decisions(observations)
-    scores = held_out_scores(observations)
+    rules = held_out_rules(observations)
+    decisions = held_out_decisions(observations, rules)
+    scores = held_out_scores(observations, rules)
     per_set = {
         name: held_out_figures(
             [o for o in observations if o.gold_set == name],
@@ -235,16 +234,19 @@ def calibrate(observations: Sequence[Observation], gold_sets: Sequence[str]) -> 
         "in_sample_accuracy": round(accuracy, 4),
         "held_out": {"all": held_out_figures(observations, decisions), **per_set},
         "held_out_declined": declined_by_kind(observations, decisions),
-        f"held_out_at_recall_{TARGET_RECALL}": {
-            name: at_recall(
-                [o for o in observations if name in ("all", o.gold_set)],
-                [
-                    s
-                    for o, s in zip(observations, scores, strict=True)
-                    if name in ("all", o.gold_set)
-                ],
-            )
-            for name in ("all", *gold_sets)
+        "held_out_at_recall": {
+            "recall": TARGET_RECALL,
+            "by_set": {
+                name: at_recall(
+                    [o for o in observations if name in ("all", o.gold_set)],
+                    [
+                        s
+                        for o, s in zip(observations, scores, strict=True)
+                        if name in ("all", o.gold_set)
+                    ],
+                )
+                for name in ("all", *gold_sets)
+            },
         },
         "n_questions": len(observations),
         "n_unanswerable": sum(not o.answerable for o in observations),
