@@ -51,6 +51,7 @@ COLUMNS = [
     ("citation_recall", "cit. recall"),
     ("abstention_precision", "abst. precision"),
     ("abstention_recall", "abst. recall"),
+    ("newest_first", "right, newest cited first"),
 ]
 
 

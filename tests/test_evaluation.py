@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -285,6 +287,43 @@ def test_unanswerable_questions_have_no_retrieval_or_correctness_metrics() -> No
     assert (r.hit, r.rr, r.all_gold_hit, r.correct, r.citation_recall) == (None,) * 5
 
 
+# --- latest state: the newest article cited first -------------------------------------
+
+RUTTE_Q = question("l1", (span(ART_B, RUTTE),), (("progress",),), "latest")
+
+
+def dated(c: Citation, date: str) -> Citation:
+    return dataclasses.replace(c, date=dt.date.fromisoformat(date))
+
+
+def test_a_latest_state_answer_leading_with_the_newest_article_counts() -> None:
+    ans = answer(
+        f"{RUTTE} [1] {TEL} [2]",
+        dated(citation(1, ART_B, RUTTE), "2023-01-19"),
+        dated(citation(2, ART_A, TEL), "2023-01-13"),
+    )
+    assert score(RUTTE_Q, ans, []).newest_first is True
+
+
+def test_a_latest_state_answer_leading_with_an_older_article_does_not() -> None:
+    ans = answer(
+        f"{TEL} [1] {RUTTE} [2]",
+        dated(citation(1, ART_A, TEL), "2023-01-13"),
+        dated(citation(2, ART_B, RUTTE), "2023-01-19"),
+    )
+    result = score(RUTTE_Q, ans, [])
+    assert result.correct is True
+    assert result.newest_first is False
+
+
+def test_newest_first_is_measured_only_on_latest_state_and_as_of_questions() -> None:
+    ans = answer(f"{TEL} [1]", dated(citation(1, ART_A, TEL), "2023-01-13"))
+    assert score(TEL_Q, ans, []).newest_first is None
+    report = EvalReport([score(TEL_Q, ans, []), score(RUTTE_Q, answer("x"), [])], 5)
+    assert report.overall()["newest_first"] == 0.0
+    assert "newest_first" not in report.by_type()["factual"]
+
+
 # --- correctness ------------------------------------------------------------------------
 
 
@@ -459,6 +498,7 @@ def test_to_dict_holds_overall_by_type_and_one_entry_per_question() -> None:
         "abstained": True,
         "citation_precision": None,
         "citation_recall": 0.0,
+        "newest_first": None,
     }
     json.dumps(data)
 

@@ -36,6 +36,7 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
     ("cit.R", "citation_recall"),
     ("abst.P", "abstention_precision"),
     ("abst.R", "abstention_recall"),
+    ("newest", "newest_first"),
 )
 _DIGITS = 6
 
@@ -74,6 +75,7 @@ class EvalReport:
                     "abstained": r.abstained,
                     "citation_precision": _round_opt(r.citation_precision),
                     "citation_recall": _round_opt(r.citation_recall),
+                    "newest_first": r.newest_first,
                 }
                 for r in self.results
             ],
@@ -116,6 +118,9 @@ def aggregate(results: Sequence[QuestionResult], k: int) -> dict[str, float]:
         out["mrr"] = _mean([r.rr or 0.0 for r in answerable])
         out["correctness"] = _mean([float(bool(r.correct)) for r in answerable])
         out["citation_recall"] = _mean([r.citation_recall or 0.0 for r in answerable])
+    temporal = [r.newest_first for r in answerable if r.newest_first is not None]
+    if temporal:
+        out["newest_first"] = _mean([float(v) for v in temporal])
     pairs = sum(r.n_citation_pairs for r in results)
     if pairs:
         out["citation_precision"] = sum(r.n_precise for r in results) / pairs

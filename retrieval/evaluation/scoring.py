@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.evaluation.gold import GoldQuestion, GoldSpan, facts_present
+from retrieval.evaluation.gold import AS_OF, LATEST, GoldQuestion, GoldSpan, facts_present
 from retrieval.models import Answer, Citation, Passage
 
 #: Share of a sentence's content words that must appear in a quote for it to be supported.
@@ -116,6 +116,9 @@ class QuestionResult:
     citation_recall: float | None
     n_citation_pairs: int
     n_precise: int
+    # Latest-state and "as of" questions: right, and the first article cited is the
+    # newest one cited (issue 11: "the newest relevant document cited first").
+    newest_first: bool | None = None
 
     @property
     def total_ms(self) -> float | None:
@@ -153,6 +156,9 @@ def score_question(
         )
         correct = not answer.abstained and facts_present(answer.answer, q.key_facts)
         recall = 0.0 if answer.abstained else _citation_recall(answer.citations, q.gold)
+    newest_first: bool | None = None
+    if q.answerable and q.type in (LATEST, AS_OF):
+        newest_first = bool(correct) and leads_with_newest(answer.citations)
     pairs, precise = (0, 0) if answer.abstained else _citation_pairs(answer, q.gold, supports)
     return QuestionResult(
         question=q,
@@ -168,7 +174,16 @@ def score_question(
         citation_recall=recall,
         n_citation_pairs=pairs,
         n_precise=precise,
+        newest_first=newest_first,
     )
+
+
+def leads_with_newest(citations: Sequence[Citation]) -> bool:
+    """Whether the first citation's article is dated and no cited article is newer."""
+    dates = [c.date for c in citations]
+    if not dates or dates[0] is None:
+        return False
+    return all(d is None or d <= dates[0] for d in dates)
 
 
 def _citation_recall(citations: Sequence[Citation], gold: Sequence[GoldSpan]) -> float:
