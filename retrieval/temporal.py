@@ -128,7 +128,7 @@ _LATEST = re.compile(
     r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|now|nowadays|currently|current"
     r"|presently|at\s+present|at\s+the\s+moment|still|yet|so\s+far|thus\s+far|to\s+date"
     r"|up\s+to\s+now|as\s+things\s+stand|as\s+it\s+stands|anymore|any\s+more|any\s+longer"
-    r"|today)\b",
+    r"|today|(?:what|planning|plans?|do|does|doing)\s+next|next\s+steps?)\b",
     re.IGNORECASE,
 )
 _CHANGE = re.compile(

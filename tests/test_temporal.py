@@ -23,6 +23,8 @@ NEWEST = D(2023, 8, 1)  # the newest article of the export-controls corpus
         "What has Japan agreed to so far?",
         "As things stand, who controls the exports?",
         "What did the minister say most recently?",
+        "What is the US planning next for its October 7 rule?",
+        "What are the next steps for the Dutch rules?",
     ],
 )
 def test_latest_state_words_ask_for_the_newest_state(question: str) -> None:
