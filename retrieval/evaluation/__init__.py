@@ -37,6 +37,8 @@ Metric definitions (``k`` is the retrieval cut-off, default 5):
   TP/(TP+FP), recall = TP/(TP+FN). Edge cases: with no abstentions, precision is 1.0 if
   there was no unanswerable question and 0.0 otherwise; with no unanswerable question,
   recall is 1.0.
+- ``newest_first`` (answerable ``latest`` and ``as-of`` questions): correct, and the
+  first citation's article is dated and no cited article is newer.
 
 Counts reported alongside: ``n``, ``n_answerable``, ``n_unanswerable``, ``k``,
 ``mean_total_ms`` (mean of ``answer.timings_ms["total"]`` where present),
