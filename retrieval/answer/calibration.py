@@ -16,7 +16,6 @@ fitted on the other nine tenths of the questions.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,9 +151,7 @@ def held_out_scores(
     under the veto, or off topic)."""
     rules = rules or held_out_rules(observations)
     return [
-        float("-inf")
-        if dataclasses.replace(rule, threshold=float("-inf")).declines(o.vector)
-        else rule.probability(o.vector)
+        float("-inf") if rule.vetoes(o.vector) else rule.probability(o.vector)
         for o, rule in zip(observations, rules, strict=True)
     ]
 

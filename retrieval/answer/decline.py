@@ -93,13 +93,16 @@ class DeclineRule:
             return float(evidence[0])
         return float(self.model.probabilities(np.asarray([evidence], dtype=np.float64))[0])
 
-    def declines(self, evidence: Sequence[float]) -> bool:
-        """Whether to decline on this evidence."""
+    def vetoes(self, evidence: Sequence[float]) -> bool:
+        """Whether to decline on this evidence whatever the threshold: a name no passage
+        mentions (with the veto on), or passages off topic."""
         if self.entity_veto and evidence[DECLINE_FEATURES.index("missing_names")] > 0:
             return True
-        if evidence[DECLINE_FEATURES.index("max_cos")] < self.min_cos:
-            return True
-        return self.probability(evidence) < self.threshold
+        return evidence[DECLINE_FEATURES.index("max_cos")] < self.min_cos
+
+    def declines(self, evidence: Sequence[float]) -> bool:
+        """Whether to decline on this evidence."""
+        return self.vetoes(evidence) or self.probability(evidence) < self.threshold
 
     @classmethod
     def never(cls) -> DeclineRule:
