@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from retrieval.answer.extractive import Candidate, candidates_of, reader_sentences
 from retrieval.answer.reader import cosines, features
-from retrieval.evaluation.gold import GoldQuestion
+from retrieval.evaluation.gold import GoldQuestion, normalise
 from retrieval.models import Passage
 
 if TYPE_CHECKING:
@@ -70,15 +70,11 @@ def label(candidates: Sequence[Candidate], q: GoldQuestion) -> npt.NDArray[np.in
         )
         for c in candidates
     ]
-    said = {_words(c.text) for c, hit in zip(candidates, gold, strict=True) if hit}
+    said = {normalise(c.text) for c, hit in zip(candidates, gold, strict=True) if hit}
     return np.array(
-        [int(hit or _words(c.text) in said) for c, hit in zip(candidates, gold, strict=True)],
+        [int(hit or normalise(c.text) in said) for c, hit in zip(candidates, gold, strict=True)],
         dtype=np.int64,
     )
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 @contextmanager
