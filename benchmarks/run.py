@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.readme import machine, update_block  # noqa: E402
 from benchmarks.scale import run_scale  # noqa: E402
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from benchmarks.server import run_server  # noqa: E402
 from benchmarks.speed import run_speed  # noqa: E402
 
@@ -232,8 +232,8 @@ def main() -> None:
         result = json.loads(args.from_json.read_text(encoding="utf-8"))
         out = args.from_json
     else:
-        work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-bench-"))
-        result = run_all(args.quick, work)
+        with scratch_dir(args.work, "chipbot-bench-") as work:
+            result = run_all(args.quick, work)
         out = args.out or RESULTS / ("quick.json" if args.quick else "latest.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

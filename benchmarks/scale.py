@@ -22,7 +22,6 @@ import hashlib
 import json
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +45,7 @@ from benchmarks.measure import (  # noqa: E402
     rss_mb,
     run_worker,
 )
+from benchmarks.scratch import scratch_dir  # noqa: E402
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 DEFAULT_DISTINCT = 2_000
@@ -206,9 +206,9 @@ def main() -> None:
         row = measure_size(args.worker, args.corpus, args.data_dir, args.distinct, args.runs)
         print(json.dumps(row))
         return
-    work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-scale-"))
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = run_scale(sizes, work, args.distinct, args.runs)
+    with scratch_dir(args.work, "chipbot-scale-") as work:
+        rows = run_scale(sizes, work, args.distinct, args.runs)
     print(json.dumps(rows, indent=1))
 
 

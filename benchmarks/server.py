@@ -14,7 +14,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from benchmarks.measure import (  # noqa: E402
     run_worker,
     wall_seconds,
 )
+from benchmarks.scratch import scratch_dir  # noqa: E402
 
 
 class MemoEmbedder:
@@ -147,8 +147,9 @@ def main() -> None:
         corpus, embedded, server, url = args.paths
         print(json.dumps(measure(Path(corpus), Path(embedded), Path(server), url, args.runs)))
         return
-    work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-server-"))
-    print(json.dumps(run_server(work, args.passages, args.runs), indent=1))
+    with scratch_dir(args.work, "chipbot-server-") as work:
+        rows = run_server(work, args.passages, args.runs)
+    print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from benchmarks.measure import (  # noqa: E402
     run_worker,
     wall_seconds,
 )
+from benchmarks.scratch import scratch_dir  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 GOLD = ROOT / "eval" / "seeds_gold.jsonl"
@@ -235,8 +235,9 @@ def main() -> None:
         }
         print(json.dumps(workers[args.worker]()))
         return
-    work = args.work or Path(tempfile.mkdtemp(prefix="chipbot-speed-"))
-    print(json.dumps(run_speed(work, args.articles, args.cold_runs, args.runs), indent=1))
+    with scratch_dir(args.work, "chipbot-speed-") as work:
+        rows = run_speed(work, args.articles, args.cold_runs, args.runs)
+    print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":
