@@ -311,19 +311,10 @@ class Chipbot:
         if as_of is not None:
             intent = intent.with_as_of(as_of)
         k = k or self.settings.top_k
-        # The generator may read more passages than the k it lists as the nearest.
-        pool = max(k, getattr(generator, "pool", k))
-        ranked = self._search(standalone, intent, flt, pool)
+        pool = self._pool(k)
         # Each article file is read once per question, whichever steps look at it.
         read = functools.cache(read_article_text)
-        if intent.wants_newest:
-            # The newest articles on the topic are read whole, newest first.
-            passages = self.with_context(
-                newest_first(self._newest_read(standalone, intent, flt, ranked, pool, read)),
-                read,
-            )
-        else:
-            passages = self.with_context(ranked, read)
+        ranked, passages = self._reading(standalone, intent, flt, pool, read)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -335,10 +326,7 @@ class Chipbot:
         if answer.abstained and intent.soft:
             # "in March" may date the event asked about, not the articles: try all dates.
             wider = intent.without_bounds()
-            wider_ranked = self._search(standalone, wider, flt, pool)
-            passages = self.with_context(
-                newest_first(wider_ranked) if wider.wants_newest else wider_ranked, read
-            )
+            wider_ranked, passages = self._reading(standalone, wider, flt, pool, read)
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
@@ -366,6 +354,51 @@ class Chipbot:
             }
         )
         return answer
+
+    def passages_for(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        flt: SearchFilter | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[Passage]:
+        """The passages :meth:`ask` hands the answer generator for ``question`` (a
+        standalone one), in the order it reads them first (and, when a period the question
+        names holds none, when it reads again at every date). The reader and the decline
+        rule are fitted on these, so that they learn from what answers are made of: for a
+        latest-state question, the newest articles read whole."""
+        question = validate_question(question, self.settings.max_question_chars)
+        intent = self.temporal_intent(question, as_of=as_of)
+        pool = self._pool(k or self.settings.top_k)
+        read = functools.cache(read_article_text)
+        passages = self._reading(question, intent, flt, pool, read)[1]
+        if not passages and intent.soft:
+            # Nothing in the period "in October" may name: ask reads every date then.
+            passages = self._reading(question, intent.without_bounds(), flt, pool, read)[1]
+        return passages
+
+    def _pool(self, k: int) -> int:
+        # The generator may read more passages than the k it lists as the nearest.
+        return max(k, getattr(self.generator, "pool", k))
+
+    def _reading(
+        self,
+        question: str,
+        intent: TemporalIntent,
+        flt: SearchFilter | None,
+        pool: int,
+        read: Callable[[str], str],
+    ) -> tuple[list[Passage], list[Passage]]:
+        """``(ranked, read)``: the ``pool`` best passages for ``question`` within the
+        intent's bounds, and what the generator reads of them in context. ``read`` reads
+        an article file."""
+        ranked = self._search(question, intent, flt, pool)
+        if intent.wants_newest:
+            # The newest articles on the topic are read whole, newest first.
+            newest = self._newest_read(question, intent, flt, ranked, pool, read)
+            return ranked, self.with_context(newest_first(newest), read)
+        return ranked, self.with_context(ranked, read)
 
     def with_context(
         self, passages: list[Passage], read: Callable[[str], str] | None = None

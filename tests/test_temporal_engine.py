@@ -166,13 +166,15 @@ def test_the_answer_json_carries_the_temporal_intent(engine: Chipbot) -> None:
 
 
 class _RecordingGenerator:
-    """Wraps the real generator; records the temporal intent it is handed."""
+    """Wraps the real generator; records the temporal intent and passages it is handed."""
 
     name = "recording"
 
     def __init__(self, inner: AnswerGenerator) -> None:
         self.inner = inner
+        self.pool = getattr(inner, "pool", 5)
         self.seen: list[TemporalIntent | None] = []
+        self.read: list[list[Passage]] = []
 
     def condense(self, question: str, history: Sequence[str]) -> str:
         return self.inner.condense(question, history)
@@ -186,6 +188,7 @@ class _RecordingGenerator:
         temporal: TemporalIntent | None = None,
     ) -> Answer:
         self.seen.append(temporal)
+        self.read.append(list(passages))
         return self.inner.generate(question, passages, history, on_token)
 
 
@@ -194,6 +197,31 @@ def test_a_generator_that_takes_the_intent_is_given_it(seed_settings: Settings, 
     engine = Chipbot(seed_settings, embedder=embedder, generator=generator)
     engine.ask("What had Japan said as of 15 January 2023?")
     assert [t.as_of if t else None for t in generator.seen] == [D(2023, 1, 15)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Has the Netherlands restricted exports of chipmaking equipment yet?",
+        "As of 15 January 2023, what did Japan say about export controls?",
+        "Why is Japan hesitant to match the US controls?",
+        # No seed is from October: the answer reads every date instead.
+        "Why did the Biden administration impose export controls on China in October?",
+    ],
+)
+def test_passages_for_is_what_the_generator_reads(
+    seed_settings: Settings,
+    embedder,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    question: str,
+) -> None:
+    # The reader is fitted on passages_for: it must learn from what answers are made of.
+    generator = _RecordingGenerator(Chipbot(seed_settings, embedder=embedder).generator)
+    engine = Chipbot(seed_settings, embedder=embedder, generator=generator)
+    engine.ingest([_article(tmp_path, "dutch-order", DUTCH_RULES, D(2023, 6, 30))])
+    engine.ask(question)
+    read = [(p.id, p.start, p.end, p.text) for p in generator.read[-1]]
+    assert read == [(p.id, p.start, p.end, p.text) for p in engine.passages_for(question)]
 
 
 def _run(settings: Settings, *args: str):  # type: ignore[no-untyped-def]

@@ -102,8 +102,7 @@ def build_cases(name: str, max_passages: int) -> list[GoldCase]:
         embedder = bot.cached_embedder()
         cases = []
         for q in questions:
-            found = bot.retrieve(q.question, k=max_passages, flt=q.search_filter())
-            passages = bot.with_context(found)  # as the answers read them
+            passages = bot.passages_for(q.question, k=max_passages, flt=q.search_filter())
             cands = candidates_of(passages[:max_passages])
             sentences = reader_sentences(cands)
             if cands:

@@ -216,7 +216,16 @@ class Reader:
 
     def __init__(self, embedder: Embedder, model: ReaderModel | None = None) -> None:
         self.embedder = embedder
-        self.model = model or shipped_model()
+        self._model = model
+
+    @property
+    def model(self) -> ReaderModel:
+        """The model given, else the shipped one, loaded when first needed: a generator
+        can then be built (the engine asks it how many passages it reads) while the
+        shipped model is being refitted on new features."""
+        if self._model is None:
+            self._model = shipped_model()
+        return self._model
 
     def score(self, question: str, sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
         """The probability that each of ``sentences`` answers ``question``."""
