@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from retrieval.answer.extractive import candidates_of
-from retrieval.answer.gold_cases import label
+import pytest
+
+from retrieval.answer.decline import calibrated_floor
+from retrieval.answer.extractive import ExtractiveConfig, candidates_of
+from retrieval.answer.fit_reader import composed
+from retrieval.answer.gold_cases import case_of, label
+from retrieval.answer.reader import shipped_model
+from retrieval.engine import Chipbot
 from retrieval.evaluation.gold import GoldQuestion, GoldSpan
 from retrieval.models import Passage
 
@@ -47,3 +53,23 @@ def test_the_same_words_said_again_in_another_article_answer_too() -> None:
     again = [c for c in read if c.passage.article_id == "meti-11-08"]
     labels = dict(zip(map(id, read), label(read, question()).tolist(), strict=True))
     assert [labels[id(c)] for c in again] == [0, 1, 0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why is Japan hesitant to match the US controls?",
+        # Latest state (the newest articles read whole and quoted first), in two parts.
+        "What has Japan said so far about the controls, and what did Campbell say?",
+    ],
+)
+def test_the_decline_rule_learns_from_the_answers_users_get(engine: Chipbot, text: str) -> None:
+    q = GoldQuestion(id="x1", type="latest", question=text, answerable=True)
+    embedder = engine.cached_embedder()
+    case = case_of(engine, embedder, q, ExtractiveConfig().max_passages)
+    _, answer = composed(shipped_model(), case, calibrated_floor(), embedder)
+    asked = engine.ask(text)
+    assert not asked.abstained
+    assert answer.answer == asked.answer
+    assert [c.ref for c in answer.citations] == [c.ref for c in asked.citations]

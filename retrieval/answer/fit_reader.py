@@ -41,6 +41,7 @@ from retrieval.answer.calibration import (
 )
 from retrieval.answer.decline import CALIBRATION_FILE, DeclineRule
 from retrieval.answer.extractive import (
+    Evidence,
     ExtractiveConfig,
     ExtractiveGenerator,
     score_candidates,
@@ -55,7 +56,9 @@ from retrieval.answer.reader import (
     Sentence,
     features,
 )
+from retrieval.encoders.base import Embedder
 from retrieval.evaluation.gold import OFF_TOPIC, facts_present
+from retrieval.models import Answer
 
 log = logging.getLogger(__name__)
 
@@ -142,18 +145,27 @@ def embed_all(
     return dict(zip(texts, vectors, strict=True))
 
 
-def embed_questions(questions: Sequence[tuple[str, list[str], list[int]]]) -> dict[str, Any]:
-    """Unit vectors of the questions as chipbot embeds a query under the default settings
-    (through the query adapter when it is worded as a question)."""
+def query_embedder() -> Embedder:
+    """The query encoder of the default settings (with the query adapter): the one the
+    reader reads with in ``chipbot ask``."""
     from retrieval.query_adapter import load_query_embedder
     from retrieval.settings import Settings
 
     defaults = Settings.model_fields
-    embedder = load_query_embedder(
+    return load_query_embedder(
         defaults["embedding_model"].default,
         defaults["encoder"].default,
         defaults["query_adapter"].default,
     )
+
+
+def embed_questions(
+    questions: Sequence[tuple[str, list[str], list[int]]], embedder: Embedder | None = None
+) -> dict[str, Any]:
+    """Unit vectors of the questions as chipbot embeds a query under the default settings
+    (through the query adapter when it is worded as a question); ``embedder`` is that
+    query encoder, when already loaded."""
+    embedder = embedder or query_embedder()
     texts = sorted({q for q, _, _ in questions})
     return {t: embedder.embed_query(t) for t in texts}
 
@@ -264,19 +276,18 @@ def _fit_with_gold(
 
 
 def observations(
-    model: ReaderModel, cases: Sequence[GoldCase], gold_set: str, floor: float
+    model: ReaderModel,
+    cases: Sequence[GoldCase],
+    gold_set: str,
+    floor: float,
+    embedder: Embedder,
 ) -> list[Observation]:
-    """What the decline rule sees for each question, answering with ``model``."""
-    never = ExtractiveGenerator(
-        ExtractiveConfig(rule=DeclineRule.never(), relative_floor=floor),
-        reader=Reader(_NoEmbedder(), model),
-    )
+    """What the decline rule sees for each question, and whether the answer it would
+    let through is right, answering with ``model`` (see :func:`composed`)."""
     out = []
     for case in cases:
         q = case.question
-        probs = model.probabilities(case.x) if len(case.y) else np.zeros(0)
-        evidence = score_candidates(q.question, case.passages, case.candidates, probs, case.x)
-        answer = never.answer(q.question, case.passages, case.candidates, evidence)
+        evidence, answer = composed(model, case, floor, embedder)
         out.append(
             Observation(
                 vector=tuple(round(v, 6) for v in evidence.vector),
@@ -289,17 +300,46 @@ def observations(
     return out
 
 
-class _NoEmbedder:
-    """Stands where the reader's embedder would: the cases carry their features."""
+def composed(
+    model: ReaderModel, case: GoldCase, floor: float, embedder: Embedder
+) -> tuple[Evidence, Answer]:
+    """The evidence for ``case`` and the answer ``chipbot ask`` composes from it when it
+    does not decline, reading with ``model`` (``embedder`` reads the sentences that
+    composing re-reads on their own: an article's, a period's)."""
+    never = ExtractiveGenerator(
+        ExtractiveConfig(rule=DeclineRule.never(), relative_floor=floor),
+        reader=Reader(embedder, model),
+    )
+    q = case.question
+    probs = model.probabilities(case.x) if len(case.y) else np.zeros(0)
+    evidence = score_candidates(q.question, case.passages, case.candidates, probs, case.x)
+    parts = case.part_candidates(model)
+    answer = never.respond(q.question, case.passages, case.candidates, evidence, case.intent, parts)
+    return evidence, answer
 
-    name = "none"
-    dim = 0
+
+class _Memo:
+    """The query encoder, each text encoded once: the answers composed for the decline
+    rule read sentences of one article or period on their own (``best_for``), again for
+    every candidate model and floor."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self.queries: dict[str, Any] = {}
+        self.documents: dict[str, Any] = {}
 
     def embed_query(self, text: str) -> Any:
-        raise AssertionError("features are precomputed")
+        if text not in self.queries:
+            self.queries[text] = self.inner.embed_query(text)
+        return self.queries[text]
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> Any:
-        raise AssertionError("features are precomputed")
+        new = [t for t in dict.fromkeys(texts) if t not in self.documents]
+        if new:
+            vectors = self.inner.embed_documents(new, batch_size=batch_size)
+            self.documents.update(zip(new, vectors, strict=True))
+        return np.asarray([self.documents[t] for t in texts])
 
 
 def fit(
@@ -313,7 +353,10 @@ def fit(
     question gets from the model that never saw its set, and judged leave-one-out.
     """
     questions = load_questions(selqa)
-    rows = labelled_rows(questions, embed_all(questions, cache), embed_questions(questions))
+    embedder = _Memo(query_embedder())
+    rows = labelled_rows(
+        questions, embed_all(questions, cache), embed_questions(questions, embedder)
+    )
     cv = {c: cross_validate(rows, c, k) for c in C_GRID}
     best_c = max(C_GRID, key=lambda c: (round(cv[c], 4), -c))
     pool = ExtractiveConfig().max_passages
@@ -346,7 +389,11 @@ def fit(
     held_top1 = {name: round(top1(held[name], cs), 4) for name, cs in cases.items()}
 
     def held_out_observations(floor: float) -> list[Observation]:
-        return [o for name, cs in cases.items() for o in observations(held[name], cs, name, floor)]
+        return [
+            o
+            for name, cs in cases.items()
+            for o in observations(held[name], cs, name, floor, embedder)
+        ]
 
     # The floor for further sentences is chosen by the held-out accuracy it leads to
     # once the decline rule is fitted (leave-one-out) on top of it.

@@ -19,12 +19,15 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.answer.extractive import Candidate, candidates_of, reader_sentences
-from retrieval.answer.reader import cosines, features
+from retrieval.answer.parts import question_parts
+from retrieval.answer.reader import ReaderModel, cosines, features
 from retrieval.evaluation.gold import GoldQuestion, normalise
 from retrieval.models import Passage
 
 if TYPE_CHECKING:
+    from retrieval.encoders.base import Embedder
     from retrieval.engine import Chipbot
+    from retrieval.temporal import TemporalIntent
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -48,6 +51,18 @@ class GoldCase:
     candidates: list[Candidate]
     x: npt.NDArray[np.float64]
     y: npt.NDArray[np.int64]
+    # What the question says about time, as ask reads it (orders the answer's articles).
+    intent: TemporalIntent | None = None
+    # For each part of a question that asks two things, the reader's feature rows of the
+    # citable candidates read against that part (the answer quotes each part's best).
+    parts_x: tuple[npt.NDArray[np.float64], ...] = ()
+
+    def part_candidates(self, model: ReaderModel) -> list[Candidate]:
+        """The best citable sentence for each part of the question, by ``model``."""
+        citable = [c for c in self.candidates if c.citable]
+        if not citable:
+            return []
+        return [citable[int(np.argmax(model.probabilities(x)))] for x in self.parts_x]
 
 
 def available() -> list[str]:
@@ -100,15 +115,24 @@ def build_cases(name: str, max_passages: int) -> list[GoldCase]:
     """Index the set's corpus in a temporary data dir and build every question's case."""
     with gold_index(name) as (bot, questions):
         embedder = bot.cached_embedder()
-        cases = []
-        for q in questions:
-            passages = bot.passages_for(q.question, k=max_passages, flt=q.search_filter())
-            cands = candidates_of(passages[:max_passages])
-            sentences = reader_sentences(cands)
-            if cands:
-                cos, prev = cosines(embedder, q.question, sentences)
-                x = features(q.question, sentences, cos, prev)
-            else:
-                x = np.zeros((0, 0))
-            cases.append(GoldCase(q, passages, cands, x, label(cands, q)))
-    return cases
+        return [case_of(bot, embedder, q, max_passages) for q in questions]
+
+
+def case_of(bot: Chipbot, embedder: Embedder, q: GoldQuestion, max_passages: int) -> GoldCase:
+    """``q``'s case on ``bot``'s index: what ``chipbot ask`` reads for it, as the reader
+    (through ``embedder``) sees it."""
+    passages = bot.passages_for(q.question, k=max_passages, flt=q.search_filter())
+    cands = candidates_of(passages[:max_passages])
+    x = _rows(embedder, q.question, cands) if cands else np.zeros((0, 0))
+    citable = [c for c in cands if c.citable]
+    parts = question_parts(q.question) if citable else []
+    parts_x = tuple(_rows(embedder, part, citable) for part in parts)
+    intent = bot.temporal_intent(q.question)
+    return GoldCase(q, passages, cands, x, label(cands, q), intent, parts_x)
+
+
+def _rows(embedder: Embedder, question: str, cands: Sequence[Candidate]) -> npt.NDArray[np.float64]:
+    """The reader's feature rows of ``cands`` read against ``question``."""
+    sentences = reader_sentences(cands)
+    cos, prev = cosines(embedder, question, sentences)
+    return features(question, sentences, cos, prev)
