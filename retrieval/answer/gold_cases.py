@@ -1,9 +1,9 @@
-"""The gold question sets as fitting data: each question's retrieved sentences, labelled.
+"""The gold question sets as fitting data: each question's read sentences, labelled.
 
 For the reader, a candidate sentence of a gold question is a positive when it overlaps
 one of the question's gold quotes. The candidates are exactly what the generator sees:
-the sentences of the passages retrieved for the question (under its date bounds) from an
-index of the set's corpus.
+the sentences of the passages ``chipbot ask`` reads for the question (under its date
+bounds; :meth:`retrieval.engine.Chipbot.passages_for`) from an index of the set's corpus.
 """
 
 from __future__ import annotations
