@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.answer.extractive import ExtractiveConfig, ExtractiveGenerator
 from retrieval.answer.reader import (
     FEATURES,
     MODEL_FILE,
@@ -127,3 +128,29 @@ def test_the_model_file_records_its_held_out_figures() -> None:
 def test_the_fitting_script_reproduces_the_shipped_reader_and_decline_rule() -> None:
     reproduced, output = refit_matches("retrieval.answer.fit_reader")
     assert reproduced, output
+
+
+def _refitting(*_: object) -> None:
+    raise ConfigError("a shipped model was fitted on other features")
+
+
+def test_the_shipped_model_is_loaded_only_when_first_needed(
+    embedder,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While fit_reader refits on new features, the engine still builds its generator.
+    monkeypatch.setattr("retrieval.answer.reader.shipped_model", _refitting)
+    reader = Reader(embedder)
+    with pytest.raises(ConfigError):
+        _ = reader.model
+
+
+def test_the_calibrated_rule_is_loaded_only_when_first_needed(
+    embedder,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("retrieval.answer.extractive.calibrated_rule", _refitting)
+    generator = ExtractiveGenerator(embedder=embedder)
+    assert generator.pool == ExtractiveConfig().max_passages
+    with pytest.raises(ConfigError):
+        _ = generator.rule

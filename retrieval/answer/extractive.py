@@ -118,7 +118,7 @@ class ExtractiveGenerator:
         embedder: Embedder | None = None,
     ) -> None:
         self.config = config or ExtractiveConfig()
-        self.rule = self.config.rule or calibrated_rule()
+        self._rule = self.config.rule
         self.floor = (
             calibrated_floor() if self.config.relative_floor is None else self.config.relative_floor
         )
@@ -126,6 +126,14 @@ class ExtractiveGenerator:
             raise ValueError("the extractive generator needs a reader or an embedder")
         self.reader = reader or Reader(embedder)  # type: ignore[arg-type]
         self.pool = self.config.max_passages  # passages it reads (the engine retrieves them)
+
+    @property
+    def rule(self) -> DeclineRule:
+        """The decline rule configured, else the calibrated one, loaded when first needed
+        (so that the engine can build this generator while the rule is being refitted)."""
+        if self._rule is None:
+            self._rule = calibrated_rule()
+        return self._rule
 
     def generate(
         self,
