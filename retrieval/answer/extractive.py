@@ -149,10 +149,7 @@ class ExtractiveGenerator:
         first for the latest state, oldest first for how something changed.
         """
         candidates, evidence = self.analyse(question, passages)
-        parts = [self.best_for(part, candidates) for part in question_parts(question)]
-        answer = self.respond(
-            question, passages, candidates, evidence, temporal, [c for c in parts if c]
-        )
+        answer = self.respond(question, passages, candidates, evidence, temporal)
         if on_token is not None:
             on_token(answer.answer)
         return answer
@@ -164,14 +161,15 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         evidence: Evidence,
         temporal: TemporalIntent | None = None,
-        parts: Sequence[Candidate] = (),
     ) -> Answer:
-        """What :meth:`generate` answers once the reader has scored ``candidates`` and
-        found the best sentence of each part of the question (``parts``): the decline
-        rule is fitted on these answers, so they must be composed as users get them."""
+        """What :meth:`generate` answers once the reader has scored ``candidates``
+        (:meth:`analyse`): the decline rule is fitted on these answers, so they must be
+        composed as users get them."""
         order = _order_for(temporal)
         periods = temporal.periods if temporal is not None else ()
-        return self.answer(question, passages, candidates, evidence, order, periods, parts)
+        parts = [self.best_for(part, candidates) for part in question_parts(question)]
+        chosen = [c for c in parts if c]
+        return self.answer(question, passages, candidates, evidence, order, periods, chosen)
 
     def answer(
         self,

@@ -305,7 +305,7 @@ def composed(
 ) -> tuple[Evidence, Answer]:
     """The evidence for ``case`` and the answer ``chipbot ask`` composes from it when it
     does not decline, reading with ``model`` (``embedder`` reads the sentences that
-    composing re-reads on their own: an article's, a period's)."""
+    composing re-reads on their own: an article's, a period's, each part's best)."""
     never = ExtractiveGenerator(
         ExtractiveConfig(rule=DeclineRule.never(), relative_floor=floor),
         reader=Reader(embedder, model),
@@ -313,8 +313,7 @@ def composed(
     q = case.question
     probs = model.probabilities(case.x) if len(case.y) else np.zeros(0)
     evidence = score_candidates(q.question, case.passages, case.candidates, probs, case.x)
-    parts = case.part_candidates(model)
-    answer = never.respond(q.question, case.passages, case.candidates, evidence, case.intent, parts)
+    answer = never.respond(q.question, case.passages, case.candidates, evidence, case.intent)
     return evidence, answer
 
 

@@ -19,8 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.answer.extractive import Candidate, candidates_of, reader_sentences
-from retrieval.answer.parts import question_parts
-from retrieval.answer.reader import ReaderModel, cosines, features
+from retrieval.answer.reader import cosines, features
 from retrieval.evaluation.gold import GoldQuestion, normalise
 from retrieval.models import Passage
 
@@ -53,16 +52,6 @@ class GoldCase:
     y: npt.NDArray[np.int64]
     # What the question says about time, as ask reads it (orders the answer's articles).
     intent: TemporalIntent | None = None
-    # For each part of a question that asks two things, the reader's feature rows of the
-    # citable candidates read against that part (the answer quotes each part's best).
-    parts_x: tuple[npt.NDArray[np.float64], ...] = ()
-
-    def part_candidates(self, model: ReaderModel) -> list[Candidate]:
-        """The best citable sentence for each part of the question, by ``model``."""
-        citable = [c for c in self.candidates if c.citable]
-        if not citable:
-            return []
-        return [citable[int(np.argmax(model.probabilities(x)))] for x in self.parts_x]
 
 
 def available() -> list[str]:
@@ -123,16 +112,10 @@ def case_of(bot: Chipbot, embedder: Embedder, q: GoldQuestion, max_passages: int
     (through ``embedder``) sees it."""
     passages = bot.passages_for(q.question, k=max_passages, flt=q.search_filter())
     cands = candidates_of(passages[:max_passages])
-    x = _rows(embedder, q.question, cands) if cands else np.zeros((0, 0))
-    citable = [c for c in cands if c.citable]
-    parts = question_parts(q.question) if citable else []
-    parts_x = tuple(_rows(embedder, part, citable) for part in parts)
-    intent = bot.temporal_intent(q.question)
-    return GoldCase(q, passages, cands, x, label(cands, q), intent, parts_x)
-
-
-def _rows(embedder: Embedder, question: str, cands: Sequence[Candidate]) -> npt.NDArray[np.float64]:
-    """The reader's feature rows of ``cands`` read against ``question``."""
     sentences = reader_sentences(cands)
-    cos, prev = cosines(embedder, question, sentences)
-    return features(question, sentences, cos, prev)
+    if cands:
+        cos, prev = cosines(embedder, q.question, sentences)
+        x = features(q.question, sentences, cos, prev)
+    else:
+        x = np.zeros((0, 0))
+    return GoldCase(q, passages, cands, x, label(cands, q), bot.temporal_intent(q.question))
