@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.answer.extractive import Candidate, candidates_of, reader_sentences
-from retrieval.answer.reader import cosines, features
+from retrieval.answer.reader import feature_rows
 from retrieval.evaluation.gold import GoldQuestion, normalise
 from retrieval.models import Passage
 
@@ -112,10 +112,5 @@ def case_of(bot: Chipbot, embedder: Embedder, q: GoldQuestion, max_passages: int
     (through ``embedder``) sees it."""
     passages = bot.passages_for(q.question, k=max_passages, flt=q.search_filter())
     cands = candidates_of(passages[:max_passages])
-    sentences = reader_sentences(cands)
-    if cands:
-        cos, prev = cosines(embedder, q.question, sentences)
-        x = features(q.question, sentences, cos, prev)
-    else:
-        x = np.zeros((0, 0))
+    x = feature_rows(embedder, q.question, reader_sentences(cands)) if cands else np.zeros((0, 0))
     return GoldCase(q, passages, cands, x, label(cands, q), bot.temporal_intent(q.question))

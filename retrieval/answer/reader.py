@@ -211,6 +211,14 @@ def cosines(
     return cos, prev
 
 
+def feature_rows(
+    embedder: Embedder, question: str, sentences: Sequence[Sentence]
+) -> npt.NDArray[np.float64]:
+    """The reader's feature rows of ``sentences`` for ``question``, read through ``embedder``."""
+    cos, prev = cosines(embedder, question, sentences)
+    return features(question, sentences, cos, prev)
+
+
 class Reader:
     """Scores candidate sentences for "this sentence answers this question"."""
 
@@ -237,6 +245,5 @@ class Reader:
         """``(probabilities, feature rows)`` for ``sentences``."""
         if not sentences:
             return np.zeros(0), np.zeros((0, len(FEATURES)))
-        cos, prev = cosines(self.embedder, question, sentences)
-        x = features(question, sentences, cos, prev)
+        x = feature_rows(self.embedder, question, sentences)
         return self.model.probabilities(x), x
