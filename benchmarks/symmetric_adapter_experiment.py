@@ -44,8 +44,10 @@ from retrieval.query_adapter.fit import (  # noqa: E402
     SETTINGS,
     TRAIN_FILE,
     Question,
+    answer_loss,
     cosine_map,
     load,
+    seeded_adapter,
 )
 
 DEFAULT_WIKIQA = ROOT.parent / "shared" / "benchmarks" / "wikiqa"
@@ -81,8 +83,7 @@ def train(encoder: Any, tokenizer: Any, questions: Sequence[Question], epochs: i
             sv = encoder(**_tokens(tokenizer, texts, TRAIN_SENTENCE_TOKENS))
             loss = torch.zeros(())
             for i, (_, cands, answers) in enumerate(batch):
-                logits = sv[[row[c] for c in cands]] @ qv[i] / s["temperature"]
-                loss = loss - (torch.logsumexp(logits[answers], 0) - torch.logsumexp(logits, 0))
+                loss = loss + answer_loss(qv[i], sv[[row[c] for c in cands]], answers)
             optimiser.zero_grad()
             (loss / len(batch)).backward()
             optimiser.step()
@@ -125,26 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--negatives", type=int, default=7)
     args = parser.parse_args(argv)
 
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     from retrieval.embedding import resolve_model_path
     from retrieval.encoders.onnx_export import mean_pooled
 
-    s = SETTINGS
-    random.seed(s["seed"])
-    np.random.seed(s["seed"])
-    torch.manual_seed(s["seed"])
-    model_dir = str(resolve_model_path(MODEL))
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    plain = mean_pooled(AutoModel.from_pretrained(model_dir))
-    lora = LoraConfig(
-        r=s["rank"], lora_alpha=2 * s["rank"], lora_dropout=0.0, target_modules=s["targets"]
-    )
-    adapted = mean_pooled(get_peft_model(AutoModel.from_pretrained(model_dir), lora))
+    tokenizer, _, adapted = seeded_adapter()
+    plain = mean_pooled(AutoModel.from_pretrained(str(resolve_model_path(MODEL))))
     train_qs = [q for q in load(args.selqa / TRAIN_FILE) if q[2]]
     started = time.perf_counter()
-    train(adapted, tokenizer, _capped(train_qs, args.negatives, s["seed"]), args.epochs)
+    train(adapted, tokenizer, _capped(train_qs, args.negatives, SETTINGS["seed"]), args.epochs)
     held = load(args.selqa / HELD_OUT_FILE)
     wq, kept = load_wikiqa(args.wikiqa, "dev")
     wiki = [

@@ -82,16 +82,9 @@ def cosine_map(
     return float(np.mean(aps))
 
 
-def _seed(seed: int) -> None:
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def train(questions: Sequence[Question], svecs: dict[str, Any], out: Path) -> None:
-    """Train the LoRA on ``questions`` and save it (``peft`` format) in ``out``."""
+def seeded_adapter() -> tuple[Any, Any, Any]:
+    """``(tokenizer, peft model, encoder)``: a fresh LoRA on the model, as :data:`SETTINGS`
+    say, with every random generator seeded first (so a refit reproduces)."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, AutoTokenizer
@@ -100,7 +93,9 @@ def train(questions: Sequence[Question], svecs: dict[str, Any], out: Path) -> No
     from retrieval.encoders.onnx_export import mean_pooled
 
     s = SETTINGS
-    _seed(s["seed"])
+    random.seed(s["seed"])
+    np.random.seed(s["seed"])
+    torch.manual_seed(s["seed"])
     model_dir = str(resolve_model_path(MODEL))
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     config = LoraConfig(
@@ -108,6 +103,24 @@ def train(questions: Sequence[Question], svecs: dict[str, Any], out: Path) -> No
     )
     peft_model = get_peft_model(AutoModel.from_pretrained(model_dir), config)
     encoder = mean_pooled(peft_model)  # eval mode: no dropout, so a refit reproduces
+    return tokenizer, peft_model, encoder
+
+
+def answer_loss(question: Any, sentences: Any, answers: Any) -> Any:
+    """Cross-entropy of the answering ``sentences`` (indices ``answers``) among all of
+    them, by their cosine to ``question`` (unit vectors) at :data:`SETTINGS`' temperature."""
+    import torch
+
+    logits = sentences @ question / SETTINGS["temperature"]
+    return -(torch.logsumexp(logits[answers], 0) - torch.logsumexp(logits, 0))
+
+
+def train(questions: Sequence[Question], svecs: dict[str, Any], out: Path) -> None:
+    """Train the LoRA on ``questions`` and save it (``peft`` format) in ``out``."""
+    import torch
+
+    s = SETTINGS
+    tokenizer, peft_model, encoder = seeded_adapter()
     items = [
         (q, torch.from_numpy(np.stack([svecs[c] for c in cands])), torch.tensor(answers))
         for q, cands, answers in questions
@@ -132,8 +145,7 @@ def train(questions: Sequence[Question], svecs: dict[str, Any], out: Path) -> No
             qv = encoder(tokens["input_ids"], tokens["attention_mask"])
             loss = torch.zeros(())
             for i, (_, sv, answers) in enumerate(batch):
-                logits = sv @ qv[i] / s["temperature"]
-                loss = loss - (torch.logsumexp(logits[answers], 0) - torch.logsumexp(logits, 0))
+                loss = loss + answer_loss(qv[i], sv, answers)
             loss = loss / len(batch)
             optimiser.zero_grad()
             loss.backward()
