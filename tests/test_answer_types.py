@@ -8,6 +8,7 @@ from retrieval.answer.answer_types import (
     AnswerType,
     counted_terms,
     has_date,
+    has_day_date,
     has_intent,
     has_new_person,
     has_number,
@@ -81,6 +82,32 @@ def test_a_what_will_they_do_question_fits_a_stated_intent() -> None:
 def test_has_date_reads_relative_dates() -> None:
     assert has_date("Speaking in Washington last week, the minister promised more.")
     assert not has_date("The minister promised more.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On 1 September 2023 additional export control measures will enter into force.",
+        "Rutte will meet Mr Biden on Jan 17.",
+        "FOR IMMEDIATE RELEASE | Friday, October 7, 2022",
+        "The order was published on 2023-06-30.",
+    ],
+)
+def test_a_calendar_day_is_a_day_date(sentence: str) -> None:
+    assert has_day_date(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The administration introduced restrictions in October.",
+        "The rules will come before the summer of 2023.",
+        "Speaking in Washington last week, the minister promised more.",
+    ],
+)
+def test_a_month_a_year_or_a_relative_date_is_not_a_day_date(sentence: str) -> None:
+    assert has_date(sentence)
+    assert not has_day_date(sentence)
 
 
 def test_a_how_many_question_counts_the_words_before_its_verb() -> None:

@@ -498,6 +498,16 @@ def test_a_when_question_opens_with_a_sentence_with_a_date_though_the_best_has_n
     assert generator.select("When will Rutte meet Biden?", [best, dated]) == [dated, best]
 
 
+def test_a_when_question_opens_with_a_calendar_day_rather_than_a_likelier_month(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    month = _candidate(JAN13, "aggressive export controls in October", 0.9)
+    day = _candidate(JAN13, MEETING, 0.8)
+    assert generator.select("When will Rutte meet Biden?", [best, month, day])[0] is day
+
+
 def test_a_best_sentence_of_the_kind_asked_needs_no_other(embedder) -> None:  # type: ignore[no-untyped-def]
     generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.5), embedder=embedder)
     best = _candidate(JAN13, MEETING, 1.0)

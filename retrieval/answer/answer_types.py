@@ -192,6 +192,18 @@ def has_date(sentence: str) -> bool:
     return _DATE.search(sentence) is not None
 
 
+_DAY_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+(?:{_MONTHS})\b)|\b\d{{4}}-\d\d-\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def has_day_date(sentence: str) -> bool:
+    """Whether ``sentence`` names a calendar day ("1 September 2023", "Oct. 7"), not
+    just a month, a year or a relative date."""
+    return _DAY_DATE.search(sentence) is not None
+
+
 def has_number(sentence: str) -> bool:
     """Whether ``sentence`` states a number, a share or a percentage."""
     return _NUMBER.search(sentence) is not None

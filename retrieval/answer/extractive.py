@@ -27,6 +27,7 @@ from retrieval.answer.absent import missing_entities
 from retrieval.answer.answer_types import (
     AnswerType,
     counted_terms,
+    has_day_date,
     question_type,
     question_words,
     type_fit,
@@ -396,14 +397,18 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
     subject = actors.question_subject(question)
     if type_fit(kind, leaders[0].text, words, counted):
         return None
-    fitting = (
+    fitting = [
         c
         for c in leaders[1:]
         if c.probability > 0
         and type_fit(kind, c.text, words, counted)
         and not actors.subject_match(subject, c.text)[1]
-    )
-    return next(fitting, None)
+    ]
+    if kind is AnswerType.DATE:
+        # "When did the rules come into force?" is answered by "On 1 September 2023 …
+        # will enter into force", not by "… introduced restrictions in October".
+        fitting.sort(key=lambda c: not has_day_date(c.text))
+    return fitting[0] if fitting else None
 
 
 def _dated_within(c: Candidate, first: dt.date, last: dt.date) -> bool:
