@@ -154,7 +154,7 @@ def _reply_end(article: str, p: Passage) -> int | None:
     asked = split_sentences(article, asking.start, asking.end)
     if not any(is_interrogative(article[s:e]) for s, e in asked):
         return None
-    turn = (reply.start, reply.end, reply.speaker)
+    turn = (reply.start, reply.end, reply.speaker, reply.label)
     said = [
         e
         for s, e in split_sentences(article, reply.start, reply.end)
@@ -196,7 +196,7 @@ def with_speakers(passages: Sequence[Passage], read_text: ReadText) -> list[Pass
     for p in passages:
         article = _article_holding(p, read_text)
         spoken = tuple(
-            (t.start, t.end, t.speaker)
+            (t.start, t.end, t.speaker, t.label)
             for t in turns(article, p.title)
             if t.start < p.end and p.start < t.end
         )

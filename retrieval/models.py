@@ -104,17 +104,17 @@ class Passage:
     score: float = 0.0
     dense_score: float | None = None
     lexical_score: float | None = None
-    # Who says what in a transcript: ``(start, end, speaker)`` of each turn that overlaps
-    # the passage, in article offsets (see :mod:`retrieval.turns`).
-    speakers: tuple[tuple[int, int, str], ...] = ()
+    # Who says what in a transcript: ``(start, end, speaker, label)`` of each turn that
+    # overlaps the passage, in article offsets (see :mod:`retrieval.turns`).
+    speakers: tuple[tuple[int, int, str, str], ...] = ()
 
     @property
     def id(self) -> str:
         """The stable chunk id ``article_id:chunk_no``."""
         return chunk_id(self.article_id, self.chunk_no)
 
-    def turn_of(self, start: int, end: int) -> tuple[int, int, str] | None:
-        """The transcript turn ``(start, end, speaker)`` holding the article's
+    def turn_of(self, start: int, end: int) -> tuple[int, int, str, str] | None:
+        """The transcript turn ``(start, end, speaker, label)`` holding the article's
         ``[start, end)``, if one does."""
         return next((t for t in self.speakers if t[0] <= start and end <= t[1]), None)
 
@@ -122,6 +122,13 @@ class Passage:
         """Who says the article's ``[start, end)``, when a transcript turn holds it."""
         turn = self.turn_of(start, end)
         return turn[2] if turn else ""
+
+    def unlabelled_turn(self, start: int, end: int) -> str:
+        """The label of the transcript turn holding the article's ``[start, end)`` ("Q",
+        "Mao Ning") when the span does not open the turn, so does not show it; ""
+        otherwise."""
+        turn = self.turn_of(start, end)
+        return turn[3] if turn and start > turn[0] + 1 else ""
 
     @classmethod
     def from_record(

@@ -33,6 +33,7 @@ from retrieval.countries import countries
 from retrieval.models import Citation, Passage, SearchFilter
 from retrieval.reldates import annotate, dates_in
 from retrieval.text import is_heading_like, split_sentences, tokenize
+from retrieval.turns import Turn, turns
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -74,6 +75,9 @@ class TimelineEntry:
     citation: Citation
     score: float
     event_date: dt.date | None = None  # the newest day the sentence itself names
+    # Who says it ("Q", "Mao Ning"), when a transcript's turn does and the quote, being
+    # further into the turn, does not show it.
+    label: str = ""
 
     @property
     def date(self) -> dt.date | None:
@@ -92,6 +96,7 @@ class TimelineEntry:
             "score": round(self.score, 6),
             "event_date": self.event_date.isoformat() if self.event_date else None,
             "annotated": self.annotated,
+            "label": self.label,
         }
 
 
@@ -132,6 +137,7 @@ class _Candidate:
     end: int
     quote: str
     score: float = 0.0
+    label: str = ""
 
 
 def _candidates(
@@ -154,6 +160,7 @@ def _candidates(
         if text[passage.start : passage.end] != passage.text:
             log.warning("%s changed since it was indexed; skipping it", passage.path)
             continue
+        spoken = turns(text, passage.title)
         for start, end in split_sentences(text, passage.start, passage.end):
             quote = text[start:end]
             key = (passage.article_id, start, end)
@@ -161,9 +168,16 @@ def _candidates(
                 continue
             seen.add(key)
             by_article.setdefault(passage.article_id, []).append(
-                _Candidate(passage, start, end, quote)
+                _Candidate(passage, start, end, quote, label=_unshown_label(spoken, start))
             )
     return by_article
+
+
+def _unshown_label(spoken: Sequence[Turn], start: int) -> str:
+    """The label of the turn a sentence at ``start`` lies in, past the turn's opening
+    (where the quote would show it); "" outside a transcript's turns."""
+    turn = next((t for t in spoken if t.start <= start < t.end), None)
+    return turn.label if turn is not None and start > turn.start + 1 else ""
 
 
 _CLOSERS = "”’\"')]»"
@@ -272,5 +286,5 @@ def build_timeline(
             end=candidate.end,
             quote=candidate.quote,
         )
-        entries.append(TimelineEntry(citation, candidate.score, event))
+        entries.append(TimelineEntry(citation, candidate.score, event, candidate.label))
     return entries

@@ -29,11 +29,13 @@ _ANSWERING = frozenset({"a", "a.", "answer"})
 
 @dataclass(frozen=True)
 class Turn:
-    """``text[start:end]`` is said by ``speaker`` ("" for an unnamed questioner)."""
+    """``text[start:end]`` is said by ``speaker`` ("" for an unnamed questioner), under
+    ``label`` as the transcript writes it ("Q", "A", "Mao Ning")."""
 
     start: int
     end: int
     speaker: str
+    label: str = ""
 
 
 @lru_cache(maxsize=256)
@@ -59,7 +61,7 @@ def turns(text: str, title: str = "") -> tuple[Turn, ...]:
             speaker = title
         else:
             speaker = label
-        out.append(Turn(match.start(), end, speaker))
+        out.append(Turn(match.start(), end, speaker, label))
     return tuple(out)
 
 
@@ -74,9 +76,9 @@ def _recurring(labels: list[re.Match[str]]) -> list[re.Match[str]]:
     return [m for m in labels if m.group(1) in speakers]
 
 
-def is_label(text: str, start: int, turn: tuple[int, int, str] | None) -> bool:
+def is_label(text: str, start: int, turn: tuple[int, int, str, str] | None) -> bool:
     """Whether the sentence ``text`` at ``start``, in ``turn`` (``(start, end,
-    speaker)``, or ``None`` outside any), is only that turn's full-stop label ("Prime
+    speaker, label)``, or ``None`` outside any), is only that turn's full-stop label ("Prime
     Minister Rutte."): it says nothing, it names who speaks next."""
     if turn is None:
         return False
@@ -92,9 +94,9 @@ def opening_label_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def without_label(text: str, start: int, turn: tuple[int, int, str] | None) -> str:
+def without_label(text: str, start: int, turn: tuple[int, int, str, str] | None) -> str:
     """The sentence ``text`` at ``start`` without the label of ``turn`` (``(start, end,
-    speaker)``) it opens: "Mao Ning: We noted the reports." says "We noted the reports."."""
+    speaker, label)``) it opens: "Mao Ning: We noted the reports." says "We noted the reports."."""
     if turn is None or not turn[0] <= start <= turn[0] + 1:
         return text
     match = _LABEL.match(text) or _DOTTED_LABEL.match(text)

@@ -168,6 +168,26 @@ def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
     assert TWO_QUESTIONS[citation.start : citation.end] == citation.quote
 
 
+def test_a_sentence_further_into_a_turn_is_shown_with_its_speakers_label(
+    tmp_path: Path, answering: ExtractiveGenerator
+) -> None:
+    p = presser_passage(tmp_path)
+    disapprove = next(c for c in candidates_of([p]) if "We disapprove" in c.text)
+    answer = answering._compose("q", [disapprove], [p])
+    assert "Mao Ning: … We disapprove of the Dutch side's interference. [1]" in answer.answer
+    assert answer.citations[0].quote == disapprove.text  # the label is shown, not cited
+
+
+def test_a_sentence_opening_its_turn_shows_its_own_label_once(
+    tmp_path: Path, answering: ExtractiveGenerator
+) -> None:
+    p = presser_passage(tmp_path)
+    safeguard = next(c for c in candidates_of([p]) if "safeguard" in c.text)
+    answer = answering._compose("q", [safeguard], [p])
+    assert answer.answer.count("Mao Ning") == 1
+    assert ": Mao Ning: China will safeguard" in answer.answer
+
+
 def test_a_sentence_that_says_something_is_cited_alone(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:

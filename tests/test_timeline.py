@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -150,6 +151,24 @@ def test_cli_prints_articles_by_date_and_marks_undated_ones(corpus_dir: Path) ->
     assert result.exit_code == 0, result.output
     assert "undated ·" in result.output
     assert result.output.index("Oct 2022") < result.output.index("undated ·")
+
+
+def test_cli_names_the_speaker_of_a_statement_from_inside_a_press_conference_turn(
+    corpus_dir: Path,
+) -> None:
+    result = _run(corpus_dir, "timeline", "Japan joining the US export controls")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\[\d+\] (Q|A): “", result.output), result.output
+
+
+def test_a_statement_names_its_speaker_only_when_its_quote_does_not(dutch: Timeline) -> None:
+    for entry in dutch.entries:
+        quote = entry.citation.quote
+        if entry.label:
+            assert not quote.startswith(f"{entry.label}:")
+            text = Path(entry.citation.path).read_text(encoding="utf-8")
+            turn_start = text.rfind(f"\n{entry.label}:", 0, entry.citation.start)
+            assert turn_start != -1, entry
 
 
 def test_an_off_topic_topic_gets_no_timeline(bot: Chipbot) -> None:

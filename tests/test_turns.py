@@ -30,6 +30,10 @@ def test_a_named_label_is_its_speaker() -> None:
     assert [t.speaker for t in turns(MFA)] == ["Reuters", "Mao Ning"]
 
 
+def test_each_turn_keeps_its_label_as_the_transcript_writes_it() -> None:
+    assert [t.label for t in turns(METI, TITLE)] == ["Q", "A"]
+
+
 def test_text_without_two_labelled_turns_is_no_transcript() -> None:
     assert (
         turns("Note: this is a provisional translation.\n\nThe rules apply from 1 September.") == ()
@@ -48,6 +52,7 @@ REMARKS = (
 def test_full_stop_labels_of_recurring_speakers_are_turns() -> None:
     spoken = turns(REMARKS)
     assert [t.speaker for t in spoken] == ["President Biden", "Prime Minister Rutte"] * 2
+    assert [t.label for t in spoken] == [t.speaker for t in spoken]
     first = REMARKS[spoken[0].start : spoken[0].end]
     assert "World Cup match" in first  # a turn runs on over paragraphs to the next label
 
@@ -59,7 +64,7 @@ def test_a_line_opening_with_a_name_once_is_prose_not_a_transcript() -> None:
 
 def test_a_full_stop_label_alone_is_a_label_and_the_words_after_it_are_not() -> None:
     rutte = next(t for t in turns(REMARKS) if t.speaker == "Prime Minister Rutte")
-    turn = (rutte.start, rutte.end, rutte.speaker)
+    turn = (rutte.start, rutte.end, rutte.speaker, rutte.label)
     at = REMARKS.index("Prime Minister Rutte.")
     assert is_label("Prime Minister Rutte.", at, turn)
     assert not is_label("Yes, sorry.", at + len("Prime Minister Rutte. "), turn)
@@ -78,6 +83,44 @@ def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # ty
     [marked] = with_speakers([p], read_article_text)
     assert marked.speaker_of(at, at + len("We noted the reports.")) == "Mao Ning"
     assert marked.speaker_of(0, 10) == "Reuters"
+
+
+def test_a_passage_names_the_turn_a_sentence_lies_in_only_past_the_turns_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.context import with_speakers
+    from retrieval.engine import read_article_text
+    from retrieval.models import Passage
+
+    path = tmp_path / "mfa.txt"
+    path.write_text(MFA, encoding="utf-8")
+    p = Passage("mfa", 0, 0, len(MFA), MFA, "", None, str(path))
+    [marked] = with_speakers([p], read_article_text)
+    noted, disapprove = MFA.index("Mao Ning: We noted"), MFA.index("We disapprove")
+    assert marked.unlabelled_turn(noted, noted + 10) == ""  # the quote shows "Mao Ning:"
+    assert marked.unlabelled_turn(disapprove, disapprove + 10) == "Mao Ning"
+    prose = Passage("news", 0, 0, 10, MFA[:10], "", None, str(path))
+    assert prose.unlabelled_turn(0, 5) == ""
+
+
+def test_a_timeline_statement_further_into_a_turn_names_its_speaker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from retrieval.engine import read_article_text
+    from retrieval.models import Passage
+    from retrieval.timeline import build_timeline
+
+    path = tmp_path / "meti.txt"
+    path.write_text(METI, encoding="utf-8")
+    p = Passage("meti", 0, 0, len(METI), METI, TITLE, dt.date(2023, 7, 4), str(path))
+
+    def examine_first(topic: str, sentences):  # type: ignore[no-untyped-def]
+        return [float("examine" in s) for s in sentences]
+
+    entries = build_timeline("gallium", [p], examine_first, read_article_text, per_document=3)
+    labels = {e.citation.quote: e.label for e in entries}
+    assert labels["We will examine its effect on Japan."] == "A"
+    assert labels["A: I understand that the measure was announced yesterday."] == ""
+    examine = next(e for e in entries if e.label)
+    assert examine.to_dict()["label"] == "A"  # `chipbot timeline --json` carries it
 
 
 PRESS_CONFERENCE = (

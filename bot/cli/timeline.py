@@ -86,6 +86,7 @@ def print_timeline(out: Console, result: Timeline) -> None:
             current = c.article_id
             out.print()
             out.print(f"[bold]{format_date(c.date)}[/bold] · {escape(c.title)}")
-        out.print(Text(f"  [{c.n}] “{' '.join(entry.annotated.split())}”"))
+        said = f"{entry.label}: " if entry.label else ""
+        out.print(Text(f"  [{c.n}] {said}“{' '.join(entry.annotated.split())}”"))
     out.print()
     out.print(Text("Run `chipbot show N` to see statement N in its article.", style="dim"))

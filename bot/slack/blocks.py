@@ -228,7 +228,8 @@ def sources_messages(question: str, items: Sequence[SourceItem]) -> list[list[Bl
 
 
 def timeline_line(entry: TimelineEntry) -> str:
-    """``[n] 30 Jun 2023 · "the statement, shortened…" · title`` in mrkdwn.
+    """``[n] 30 Jun 2023 · Q: "the statement, shortened…" · title`` in mrkdwn (the speaker
+    when a transcript names one the quote does not show).
 
     The quote shown has its relative dates resolved ("on Friday (13 Jan 2023)") and is
     shortened for display only; **Show sources** gives the verbatim sentence.
@@ -236,7 +237,8 @@ def timeline_line(entry: TimelineEntry) -> str:
     c = entry.citation
     quote = escape(opening(entry.annotated, TIMELINE_QUOTE_CHARS))
     title = escape(opening(c.title, TIMELINE_TITLE_CHARS))
-    return f"*[{c.n}]* {format_date(c.date)} · “{quote}” · {title}"
+    said = f"{escape(entry.label)}: " if entry.label else ""
+    return f"*[{c.n}]* {format_date(c.date)} · {said}“{quote}” · {title}"
 
 
 def timeline_header(timeline: Timeline) -> str:

@@ -345,7 +345,11 @@ class ExtractiveGenerator:
                         quote=text,
                     )
                 )
-                parts.append(f"{_one_line(text)} [{n}]")
+                # Who says it, when a transcript does and the quote does not show it:
+                # a reporter's premise must not read as the article's own claim.
+                label = p.unlabelled_turn(start, end)
+                said = f"{label}: … {_one_line(text)}" if label else _one_line(text)
+                parts.append(f"{said} [{n}]")
             previous = ordered[i - 1][0].passage.date if i else None
             lead = _lead(group[0].passage, i, len(ordered), order, previous)
             lines.append(f"{lead}: " + " ".join(parts))
@@ -567,7 +571,7 @@ def _reply_to(c: Candidate, candidates: Sequence[Candidate]) -> Candidate | None
         return None
     same = [o for o in candidates if o.passage.article_id == c.passage.article_id]
     # The reply may lie in another passage of the article: its turns are theirs.
-    turns = sorted({(s, e) for o in same for s, e, _ in o.passage.speakers})
+    turns = sorted({(s, e) for o in same for s, e, *_ in o.passage.speakers})
     inside = [o for o in same if turn[0] <= o.start and o.end <= turn[1]]
     if not any(is_interrogative(o.text) for o in inside):
         return None

@@ -22,6 +22,7 @@ from bot.slack.blocks import (
     TIMELINE_TRIM_POINTER,
     answer_blocks,
     timeline_blocks,
+    timeline_line,
 )
 from bot.slack.listeners.commands.ask import TIMELINE_USAGE, timeline_topic
 from bot.slack.mrkdwn import MAX_BLOCKS, MESSAGE_CHARS, SECTION_CHARS, escape
@@ -448,3 +449,10 @@ def test_a_long_timeline_is_trimmed_to_slacks_limits_with_a_pointer_to_show_sour
     assert sum(len(text) for text in sections) <= MESSAGE_CHARS
     assert TIMELINE_TRIM_POINTER in str(blocks)
     assert blocks[-1]["elements"][0]["action_id"] == ACTION_SHOW_SOURCES
+
+
+def test_a_timeline_line_names_the_speaker_a_quote_from_inside_a_turn_does_not_show() -> None:
+    said = "We disapprove of the Dutch side's interference."
+    cited = Citation(1, "mfa", "Press conference", dt.date(2023, 3, 9), "mfa.txt", 90, 138, said)
+    assert f"· Mao Ning: “{said}”" in timeline_line(TimelineEntry(cited, 1.0, label="Mao Ning"))
+    assert f"· “{said}”" in timeline_line(TimelineEntry(cited, 1.0))
