@@ -578,6 +578,17 @@ def describe_bounds(since: dt.date | None, until: dt.date | None) -> str:
     return "of any date"
 
 
+def describe_filter(flt: SearchFilter | None) -> str:
+    """What ``flt`` keeps, for a message that nothing matched: ``"dated on or after 1 Jan
+    2024"``, ``"dated … from source “reuters”"``; "" when it keeps everything."""
+    if flt is None or flt.empty:
+        return ""
+    parts = [describe_bounds(flt.since, flt.until)] if flt.since or flt.until else []
+    if flt.source:
+        parts.append(f"from source “{flt.source}”")
+    return " ".join(parts)
+
+
 def periods_after(
     question: str, newest: dt.date | None, oldest: dt.date | None = None
 ) -> list[DateMention]:

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from retrieval.models import SearchFilter
-from retrieval.temporal import find_dates, parse_intent, periods_after, strip_temporal
+from retrieval.temporal import (
+    describe_filter,
+    find_dates,
+    parse_intent,
+    periods_after,
+    strip_temporal,
+)
 
 D = dt.date
 NEWEST = D(2023, 8, 1)  # the newest article of the export-controls corpus
@@ -210,3 +216,15 @@ def test_a_day_without_a_year_is_read_in_the_year_nearest_the_articles() -> None
     assert late.period.first == D(2023, 1, 27)
     assert periods_after("What happened on January 17?", newest, oldest) == []
     assert periods_after("What happened in December?", newest, oldest) == []
+
+
+def test_a_filter_is_described_by_what_it_keeps() -> None:
+    assert describe_filter(None) == ""
+    assert describe_filter(SearchFilter()) == ""
+    assert (
+        describe_filter(SearchFilter(since=dt.date(2024, 1, 1))) == "dated on or after 1 Jan 2024"
+    )
+    assert (
+        describe_filter(SearchFilter(until=dt.date(2023, 3, 31), source="reuters"))
+        == "dated on or before 31 Mar 2023 from source “reuters”"
+    )

@@ -171,6 +171,12 @@ def test_a_statement_names_its_speaker_only_when_its_quote_does_not(dutch: Timel
             assert turn_start != -1, entry
 
 
+def test_cli_names_the_dates_searched_when_no_article_in_them_speaks(corpus_dir: Path) -> None:
+    result = _run(corpus_dir, "timeline", TOPIC, "--since", "2024-01-01")
+    assert result.exit_code == 0, result.output
+    assert "No indexed article dated on or after 1 Jan 2024 says anything" in result.output
+
+
 def test_an_off_topic_topic_gets_no_timeline(bot: Chipbot) -> None:
     assert bot.timeline("bananas in Peru").entries == []
 

@@ -16,6 +16,7 @@ from bot.cli.render import console, dumps
 from bot.cli.state import save_last
 from retrieval.engine import Chipbot
 from retrieval.models import format_date
+from retrieval.temporal import describe_filter
 from retrieval.timeline import DEFAULT_PASSAGES, Timeline
 
 
@@ -72,7 +73,9 @@ def timeline(
 def print_timeline(out: Console, result: Timeline) -> None:
     """Entries grouped under their article (date · title), relative dates resolved."""
     if not result.entries:
-        out.print(Text(f"No indexed article says anything on “{result.topic}”.", style="yellow"))
+        kept = describe_filter(result.filter)
+        article = f"indexed article {kept}" if kept else "indexed article"
+        out.print(Text(f"No {article} says anything on “{result.topic}”.", style="yellow"))
         return
     articles = len({e.citation.article_id for e in result.entries})
     out.print(

@@ -182,18 +182,16 @@ def _timeline_job(
 ) -> None:
     """Build and post the timeline; on failure, a polite note where it would have gone."""
     topic = topic_of(record)
+    flt = timeline_filter(record.answer.get("temporal") or {})
     try:
         message = make_timeline(
-            services,
-            topic,
-            channel=clicked.channel or record.channel,
-            user=clicked.user,
-            flt=timeline_filter(record.answer.get("temporal") or {}),
+            services, topic, channel=clicked.channel or record.channel, user=clicked.user, flt=flt
         )
         if message is None:
             if key is not None:
                 services.store.release(key)
-            respond(response_type="ephemeral", replace_original=False, text=no_entries(topic))
+            none = no_entries(topic, flt)
+            respond(response_type="ephemeral", replace_original=False, text=none)
             return
         post(message.blocks, message.text)
     except Exception as exc:

@@ -27,6 +27,7 @@ from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
 from retrieval.errors import ChipbotError
 from retrieval.models import Answer, SearchFilter
+from retrieval.temporal import describe_filter
 
 if TYPE_CHECKING:
     from retrieval.timeline import Timeline
@@ -40,11 +41,14 @@ TIMELINE_FAILED = (
 TIMELINE_ALREADY_POSTED = "The timeline is already in this thread."
 
 
-def no_entries(topic: str) -> str:
-    """What the asker sees when the articles hold no statement on ``topic``."""
+def no_entries(topic: str, flt: SearchFilter | None = None) -> str:
+    """What the asker sees when the articles (those ``flt`` keeps) hold no statement on
+    ``topic``."""
+    kept = describe_filter(flt)
+    articles = f"the articles {escape(kept)}" if kept else "the articles"
     return (
         f"I found no dated statements on “{escape(clip(' '.join(topic.split()), 300))}” "
-        "in the articles. Try other words, e.g. `/ask timeline Dutch export controls`."
+        f"in {articles}. Try other words, e.g. `/ask timeline Dutch export controls`."
     )
 
 

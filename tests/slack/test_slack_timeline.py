@@ -339,6 +339,18 @@ def test_clicking_timeline_with_no_statements_tells_only_the_clicker(
     assert slack.store.claim("timeline:a1"), "an empty timeline must not block a later try"
 
 
+def test_clicking_timeline_with_no_statements_in_the_questions_dates_names_them(
+    make_harness: MakeHarness, engine: Engine
+) -> None:
+    slack = make_harness(engine_override=PartlyScripted(engine, empty_timeline=True))
+    message = _stored(slack, {"change": True, "since": "2024-01-01", "until": None, "soft": False})
+    slack.click(ACTION_TIMELINE, message)
+    [response] = slack.fake.wait_for(
+        lambda: [r for r in slack.fake.responses if "no dated statements" in r.get("text", "")]
+    )
+    assert "in the articles dated on or after 1 Jan 2024." in response["text"]
+
+
 def test_clicking_timeline_when_the_engine_fails_apologises_in_the_thread(
     make_harness: MakeHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
