@@ -33,6 +33,7 @@ from retrieval.temporal import (
     DateMention,
     TemporalIntent,
     describe_bounds,
+    describe_filter,
     mentions_period,
     parse_intent,
     periods_after,
@@ -529,6 +530,9 @@ class Chipbot:
             answer.notes.append(
                 f"{found} {describe_bounds(since, until)} (from “{intent.phrase}”)."
             )
+        elif not answer.passages and flt is not None and not flt.empty:
+            # "don't say anything" is about the articles the options kept, not all of them.
+            answer.notes.append(f"No article matched among those {describe_filter(flt)}.")
         # A question naming its period ("in October", "as of March 2023") asks for old
         # sources on purpose; the age note is for questions about how things stand.
         note = None if intent.phrase else self._stale_note(answer, newest, until)

@@ -56,6 +56,14 @@ def test_the_callers_until_wins_over_the_questions(engine: Chipbot) -> None:
     assert D(2023, 1, 19) in {p.date for p in answer.passages}
 
 
+def test_options_that_keep_no_article_say_so_beside_the_decline(engine: Chipbot) -> None:
+    answer = engine.ask(
+        "What did Japan say about export controls?", flt=SearchFilter(since=D(2024, 1, 1))
+    )
+    assert answer.abstained
+    assert "No article matched among those dated on or after 1 Jan 2024." in answer.notes
+
+
 def test_a_period_that_dates_the_event_falls_back_to_all_dates(engine: Chipbot) -> None:
     answer = engine.ask("Why did the Biden administration impose export controls in October?")
     assert not answer.abstained
