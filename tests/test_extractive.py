@@ -600,6 +600,18 @@ def test_each_article_of_the_newest_date_gives_a_latest_state_answer_a_sentence(
     assert "According to another article of the same date (19 Jan 2023)" in answer.answer
 
 
+def test_the_newest_article_speaks_for_the_latest_state_only_of_the_country_asked_about(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    question = "Has Japan matched the US controls yet?"
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    dutch = _dated(_candidate(JAN13, "Netherlands Prime Minister Mark Rutte", 0.01), JAN19_DATE)
+    assert generator.select(question, [best, dutch], order="newest") == [best]
+    japan = _dated(_candidate(JAN13, "But while Japan is broadly in-line", 0.01), JAN19_DATE)
+    assert generator.select(question, [best, japan], order="newest") == [best, japan]
+
+
 def _dated(c: Candidate, day: dt.date) -> Candidate:
     """``c`` as if its article were another one, dated ``day``."""
     other = dataclasses.replace(c.passage, article_id=f"other-{day}", date=day)

@@ -266,10 +266,18 @@ class ExtractiveGenerator:
                     if c.passage.date == newest:
                         articles.setdefault(c.passage.article_id, []).append(c)
                 # Each is read on its own: the sentence that answers best within the
-                # article, not the one most like the question among all articles.
+                # article, not the one most like the question among all articles. One
+                # about another country than the one asked about ("Today, the Chinese
+                # government will start imposing restrictions…" for Japan's) is not
+                # the asked country's latest state.
+                subject = actors.question_subject(question)
                 for own in list(articles.values())[:NEWEST_ARTICLES]:
                     top = self.best_for(question, own)
-                    if top is not None and top not in chosen:
+                    if (
+                        top is not None
+                        and top not in chosen
+                        and not actors.subject_match(subject, top.text)[1]
+                    ):
                         chosen.append(top)
             # The newest article that comes close to answering in the question's own
             # terms tells the latest state too, when the newest of all says it otherwise.
