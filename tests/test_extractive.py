@@ -23,7 +23,7 @@ from retrieval.answer.extractive import (
 )
 from retrieval.context import with_speakers
 from retrieval.engine import read_article_text
-from retrieval.models import Passage
+from retrieval.models import Answer, Passage
 from retrieval.temporal import TemporalIntent
 from tests.seed_passages import JAN13, JAN19, SEEDS, passage
 
@@ -156,12 +156,20 @@ def presser_passage(tmp_path: Path) -> Passage:
     return marked
 
 
+def presser_answer(
+    tmp_path: Path, answering: ExtractiveGenerator, needle: str
+) -> tuple[Candidate, Answer]:
+    """The sentence of :data:`TWO_QUESTIONS` holding ``needle``, and the answer quoting it."""
+    p = presser_passage(tmp_path)
+    said = next(c for c in candidates_of([p]) if needle in c.text)
+    return said, answering._compose("q", [said], [p])
+
+
 def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:
-    p = presser_passage(tmp_path)
-    noted = next(c for c in candidates_of([p]) if "We noted" in c.text)
-    (citation,) = answering._compose("q", [noted], [p]).citations
+    _, answer = presser_answer(tmp_path, answering, "We noted")
+    (citation,) = answer.citations
     assert citation.quote == (
         "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference."
     )
@@ -171,9 +179,7 @@ def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
 def test_a_sentence_further_into_a_turn_is_shown_with_its_speakers_label(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:
-    p = presser_passage(tmp_path)
-    disapprove = next(c for c in candidates_of([p]) if "We disapprove" in c.text)
-    answer = answering._compose("q", [disapprove], [p])
+    disapprove, answer = presser_answer(tmp_path, answering, "We disapprove")
     assert "Mao Ning: … We disapprove of the Dutch side's interference. [1]" in answer.answer
     assert answer.citations[0].quote == disapprove.text  # the label is shown, not cited
 
@@ -181,9 +187,7 @@ def test_a_sentence_further_into_a_turn_is_shown_with_its_speakers_label(
 def test_a_sentence_opening_its_turn_shows_its_own_label_once(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:
-    p = presser_passage(tmp_path)
-    safeguard = next(c for c in candidates_of([p]) if "safeguard" in c.text)
-    answer = answering._compose("q", [safeguard], [p])
+    _, answer = presser_answer(tmp_path, answering, "safeguard")
     assert answer.answer.count("Mao Ning") == 1
     assert ": Mao Ning: China will safeguard" in answer.answer
 
@@ -191,9 +195,8 @@ def test_a_sentence_opening_its_turn_shows_its_own_label_once(
 def test_a_sentence_that_says_something_is_cited_alone(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:
-    p = presser_passage(tmp_path)
-    disapprove = next(c for c in candidates_of([p]) if "We disapprove" in c.text)
-    (citation,) = answering._compose("q", [disapprove], [p]).citations
+    disapprove, answer = presser_answer(tmp_path, answering, "We disapprove")
+    (citation,) = answer.citations
     assert citation.quote == disapprove.text
 
 
