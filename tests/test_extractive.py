@@ -176,6 +176,35 @@ def test_a_sentence_too_short_to_say_anything_is_cited_with_the_next_one(
     assert TWO_QUESTIONS[citation.start : citation.end] == citation.quote
 
 
+def test_a_sentence_too_short_to_say_anything_is_read_with_the_next_one(tmp_path: Path) -> None:
+    candidates = candidates_of([presser_passage(tmp_path)])
+    read = {c.text: s.text for c, s in zip(candidates, reader_sentences(candidates), strict=True)}
+    assert read["Mao Ning: We noted the reports."] == (
+        "Mao Ning: We noted the reports. We disapprove of the Dutch side's interference."
+    )
+    assert read["Mao Ning: China will safeguard its rights and interests."] == (
+        "Mao Ning: China will safeguard its rights and interests."
+    )
+
+
+def test_the_sentence_a_short_one_is_quoted_with_takes_no_place_of_its_own(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.1), embedder=embedder)
+    candidates = candidates_of([presser_passage(tmp_path)])
+    by_start = {c.text[:12]: c for c in candidates}
+    noted, disapprove = by_start["Mao Ning: We"], by_start["We disapprov"]
+    safeguard = by_start["Mao Ning: Ch"]
+    for c in candidates:
+        c.probability = 0.0
+    noted.probability, disapprove.probability, safeguard.probability = 0.9, 0.8, 0.7
+    chosen = generator.select("q", candidates)
+    assert disapprove not in chosen
+    assert safeguard in chosen
+    answer = generator._compose("q", chosen, [noted.passage])
+    assert answer.citations[0].quote.endswith("We disapprove of the Dutch side's interference.")
+
+
 def test_a_sentence_further_into_a_turn_is_shown_with_its_speakers_label(
     tmp_path: Path, answering: ExtractiveGenerator
 ) -> None:

@@ -301,12 +301,13 @@ class ExtractiveGenerator:
 
     def _repeats(self, c: Candidate, chosen: Sequence[Candidate]) -> bool:
         """Whether ``c`` adds nothing to ``chosen``: it is one of them, says the same in
-        other words, overlaps one, or is already quoted as one's antecedent."""
+        other words, overlaps one, or is already quoted as one's antecedent or as the
+        words after one that says too little alone."""
         if c in chosen:
             return True
         if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
             return True
-        return any(_same_span(c, o) or _is_antecedent(c, o) for o in chosen)
+        return any(_same_span(c, o) or _is_antecedent(c, o) or _completes(c, o) for o in chosen)
 
     def best_for(self, question: str, candidates: Sequence[Candidate]) -> Candidate | None:
         """The citable candidate the reader finds likeliest to answer ``question``."""
@@ -548,7 +549,7 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
     voice = actors.voices(spoken)
     return [
         Sentence(
-            c.text,
+            _as_quoted(c),
             c.previous.text if c.previous else "",
             c.position,
             who[1],
@@ -556,6 +557,15 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
         )
         for who, c in zip(speakers, candidates, strict=True)
     ]
+
+
+def _as_quoted(c: Candidate) -> str:
+    """What the reader reads of ``c``: with the next sentence of its paragraph when ``c``
+    says too little alone ("Mao Ning: We noted the reports."), as it would be quoted."""
+    after = c.following
+    if after is None or "\n\n" in after.gap or not after.citable or not _says_little(c):
+        return c.text
+    return c.text + after.gap + after.text
 
 
 def with_replies(chosen: Sequence[Candidate], candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -642,6 +652,12 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def _same_span(a: Candidate, b: Candidate) -> bool:
     return a.passage.article_id == b.passage.article_id and a.start < b.end and b.start < a.end
+
+
+def _completes(c: Candidate, chosen: Candidate) -> bool:
+    """Whether ``c`` is quoted with ``chosen`` anyway: the next sentence of its paragraph
+    after one that says too little alone ("Mao Ning: We noted the reports.")."""
+    return chosen.following is c and "\n\n" not in c.gap and _says_little(chosen)
 
 
 def _is_antecedent(c: Candidate, chosen: Candidate) -> bool:
