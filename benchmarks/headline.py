@@ -79,6 +79,9 @@ def render(read: Callable[[str], str]) -> str:
     export = [
         get("export-controls-eval", "all", c) for c in ("n", "hit@5", "correct", "cit. precision")
     ]
+    newest = "right, newest cited first"
+    latest = [get("export-controls-eval", "latest", c) for c in ("n", newest)]
+    as_of = [get("export-controls-eval", "as-of", c) for c in ("n", newest)]
     scifact = {
         mode: get("public-benchmarks-scifact", mode, "nDCG@10") for mode in ("hybrid", "dense")
     }
@@ -111,7 +114,9 @@ def render(read: Callable[[str], str]) -> str:
             f"off-topic ones {off_declined}.",
             f"- **Export-controls gold set** ({export[0]} questions, the seeds plus the "
             f"export-controls corpus): hit@5 {export[1]}, correct answers {export[2]}, "
-            f"citation precision {export[3]}.",
+            f"citation precision {export[3]}; latest-state questions right with the newest "
+            f"relevant article cited first {latest[1]} ({latest[0]} questions), \"as of\" "
+            f"questions {as_of[1]} ({as_of[0]}).",
             f"- **SciFact** (BEIR): hybrid retrieval nDCG@10 {scifact['hybrid']}; dense alone "
             f"{scifact['dense']} (published for MiniLM: {published['dense']}), published BM25 "
             f"{published['bm25']}.",
