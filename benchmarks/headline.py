@@ -115,7 +115,7 @@ def render(read: Callable[[str], str]) -> str:
             f"- **Export-controls gold set** ({export[0]} questions, the seeds plus the "
             f"export-controls corpus): hit@5 {export[1]}, correct answers {export[2]}, "
             f"citation precision {export[3]}; latest-state questions right with the newest "
-            f"relevant article cited first {latest[1]} ({latest[0]} questions), \"as of\" "
+            f'relevant article cited first {latest[1]} ({latest[0]} questions), "as of" '
             f"questions {as_of[1]} ({as_of[0]}).",
             f"- **SciFact** (BEIR): hybrid retrieval nDCG@10 {scifact['hybrid']}; dense alone "
             f"{scifact['dense']} (published for MiniLM: {published['dense']}), published BM25 "
