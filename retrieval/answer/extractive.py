@@ -307,7 +307,7 @@ class ExtractiveGenerator:
             return True
         if any(_jaccard(c.terms, o.terms) > self.config.duplicate_jaccard for o in chosen):
             return True
-        return any(_same_span(c, o) or _is_antecedent(c, o) or _completes(c, o) for o in chosen)
+        return any(_same_span(c, o) or _is_antecedent(c, o) or _said_with(o) is c for o in chosen)
 
     def best_for(self, question: str, candidates: Sequence[Candidate]) -> Candidate | None:
         """The citable candidate the reader finds likeliest to answer ``question``."""
@@ -560,12 +560,19 @@ def reader_sentences(candidates: Sequence[Candidate]) -> list[Sentence]:
 
 
 def _as_quoted(c: Candidate) -> str:
-    """What the reader reads of ``c``: with the next sentence of its paragraph when ``c``
-    says too little alone ("Mao Ning: We noted the reports."), as it would be quoted."""
+    """What the reader reads of ``c``: with the sentence it is quoted with when it says
+    too little alone (:func:`_said_with`)."""
+    after = _said_with(c)
+    return c.text if after is None else c.text + after.gap + after.text
+
+
+def _said_with(c: Candidate) -> Candidate | None:
+    """The next sentence of ``c``'s paragraph when ``c`` says too little alone ("Mao
+    Ning: We noted the reports."): it is always quoted with ``c``."""
     after = c.following
     if after is None or "\n\n" in after.gap or not after.citable or not _says_little(c):
-        return c.text
-    return c.text + after.gap + after.text
+        return None
+    return after
 
 
 def with_replies(chosen: Sequence[Candidate], candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -627,15 +634,12 @@ def _with_continuation(c: Candidate, text: str, chosen: Sequence[Candidate]) -> 
     says too little alone ("Mao Ning: We noted the reports."), and the next is not cited
     in its own right, so the thought is quoted whole."""
     after = c.following
-    if (
-        after is None
-        or after in chosen
-        or not after.citable
-        or "\n\n" in after.gap
-        or not (starts_with_reference(after.text) or _says_little(c))
-    ):
+    if after is None or after in chosen:
         return c.end, text
-    return after.end, text + after.gap + after.text
+    leans = after.citable and "\n\n" not in after.gap and starts_with_reference(after.text)
+    if leans or _said_with(c) is after:
+        return after.end, text + after.gap + after.text
+    return c.end, text
 
 
 def _says_little(c: Candidate) -> bool:
@@ -652,12 +656,6 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def _same_span(a: Candidate, b: Candidate) -> bool:
     return a.passage.article_id == b.passage.article_id and a.start < b.end and b.start < a.end
-
-
-def _completes(c: Candidate, chosen: Candidate) -> bool:
-    """Whether ``c`` is quoted with ``chosen`` anyway: the next sentence of its paragraph
-    after one that says too little alone ("Mao Ning: We noted the reports.")."""
-    return chosen.following is c and "\n\n" not in c.gap and _says_little(chosen)
 
 
 def _is_antecedent(c: Candidate, chosen: Candidate) -> bool:
