@@ -591,7 +591,7 @@ class Chipbot:
         (:func:`~retrieval.answer.decline.timeline_floor`), so an off-topic topic gets no
         timeline rather than a random one.
         """
-        from retrieval.context import with_whole_sentences
+        from retrieval.context import with_speakers, with_whole_sentences
         from retrieval.timeline import DEFAULT_PASSAGES, Timeline, build_timeline
 
         if min_score is None and scorer is None:
@@ -607,7 +607,7 @@ class Chipbot:
         read = functools.cache(lambda path: self.article_text(self.index.article(by_path[path])))
         entries = build_timeline(
             topic,
-            with_whole_sentences(passages, read),
+            with_speakers(with_whole_sentences(passages, read), read),
             scorer or self.sentence_scorer,
             read,
             per_document=per_document,

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from retrieval.turns import opens_turn
+
 
 def format_date(date: dt.date | None) -> str:
     """A human date such as ``13 Jan 2023``, or ``undated``."""
@@ -128,7 +130,7 @@ class Passage:
         "Mao Ning") when the span does not open the turn, so does not show it; ""
         otherwise."""
         turn = self.turn_of(start, end)
-        return turn[3] if turn and start > turn[0] + 1 else ""
+        return turn[3] if turn and not opens_turn(start, turn[0]) else ""
 
     @classmethod
     def from_record(

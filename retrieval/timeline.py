@@ -33,7 +33,6 @@ from retrieval.countries import countries
 from retrieval.models import Citation, Passage, SearchFilter
 from retrieval.reldates import annotate, dates_in
 from retrieval.text import is_heading_like, split_sentences, tokenize
-from retrieval.turns import Turn, turns
 
 if TYPE_CHECKING:
     from retrieval.embedding import Embedder
@@ -160,7 +159,6 @@ def _candidates(
         if text[passage.start : passage.end] != passage.text:
             log.warning("%s changed since it was indexed; skipping it", passage.path)
             continue
-        spoken = turns(text, passage.title)
         for start, end in split_sentences(text, passage.start, passage.end):
             quote = text[start:end]
             key = (passage.article_id, start, end)
@@ -168,16 +166,9 @@ def _candidates(
                 continue
             seen.add(key)
             by_article.setdefault(passage.article_id, []).append(
-                _Candidate(passage, start, end, quote, label=_unshown_label(spoken, start))
+                _Candidate(passage, start, end, quote, label=passage.unlabelled_turn(start, end))
             )
     return by_article
-
-
-def _unshown_label(spoken: Sequence[Turn], start: int) -> str:
-    """The label of the turn a sentence at ``start`` lies in, past the turn's opening
-    (where the quote would show it); "" outside a transcript's turns."""
-    turn = next((t for t in spoken if t.start <= start < t.end), None)
-    return turn.label if turn is not None and start > turn.start + 1 else ""
 
 
 _CLOSERS = "”’\"')]»"
@@ -232,6 +223,8 @@ def build_timeline(
 ) -> list[TimelineEntry]:
     """The timeline entries for ``topic`` from its retrieved ``passages``.
 
+    A passage marked with its transcript's turns (:func:`retrieval.context.with_speakers`)
+    names who says a statement its quote does not show the label of (``label``).
     ``read(path)`` gives an article file's text (quotes are cut from it, verbatim);
     ``min_score`` drops articles whose best sentence scores below it (default: keep
     every article the retrieval found).

@@ -76,6 +76,12 @@ def _recurring(labels: list[re.Match[str]]) -> list[re.Match[str]]:
     return [m for m in labels if m.group(1) in speakers]
 
 
+def opens_turn(start: int, turn_start: int) -> bool:
+    """Whether a sentence at ``start`` opens the turn at ``turn_start`` (so shows its
+    label); a turn's start may sit one indent before its label."""
+    return turn_start <= start <= turn_start + 1
+
+
 def is_label(text: str, start: int, turn: tuple[int, int, str, str] | None) -> bool:
     """Whether the sentence ``text`` at ``start``, in ``turn`` (``(start, end,
     speaker, label)``, or ``None`` outside any), is only that turn's full-stop label ("Prime
@@ -83,7 +89,7 @@ def is_label(text: str, start: int, turn: tuple[int, int, str, str] | None) -> b
     if turn is None:
         return False
     label = text.strip()
-    return label.endswith(".") and label[:-1] == turn[2] and turn[0] <= start <= turn[0] + 1
+    return label.endswith(".") and label[:-1] == turn[2] and opens_turn(start, turn[0])
 
 
 def opening_label_end(text: str) -> int:
@@ -97,7 +103,7 @@ def opening_label_end(text: str) -> int:
 def without_label(text: str, start: int, turn: tuple[int, int, str, str] | None) -> str:
     """The sentence ``text`` at ``start`` without the label of ``turn`` (``(start, end,
     speaker, label)``) it opens: "Mao Ning: We noted the reports." says "We noted the reports."."""
-    if turn is None or not turn[0] <= start <= turn[0] + 1:
+    if turn is None or not opens_turn(start, turn[0]):
         return text
     match = _LABEL.match(text) or _DOTTED_LABEL.match(text)
     return text[match.end() :] if match else text

@@ -104,6 +104,7 @@ def test_a_passage_names_the_turn_a_sentence_lies_in_only_past_the_turns_label(t
 def test_a_timeline_statement_further_into_a_turn_names_its_speaker(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
+    from retrieval.context import with_speakers
     from retrieval.engine import read_article_text
     from retrieval.models import Passage
     from retrieval.timeline import build_timeline
@@ -111,6 +112,7 @@ def test_a_timeline_statement_further_into_a_turn_names_its_speaker(tmp_path) ->
     path = tmp_path / "meti.txt"
     path.write_text(METI, encoding="utf-8")
     p = Passage("meti", 0, 0, len(METI), METI, TITLE, dt.date(2023, 7, 4), str(path))
+    [p] = with_speakers([p], read_article_text)
 
     def examine_first(topic: str, sentences):  # type: ignore[no-untyped-def]
         return [float("examine" in s) for s in sentences]
