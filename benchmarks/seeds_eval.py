@@ -33,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.readme import machine, update_block  # noqa: E402
-from retrieval.engine import Chipbot, read_article_text  # noqa: E402
+from retrieval.engine import Chipbot  # noqa: E402
 from retrieval.evaluation import EvalReport, format_report, load_gold, run_evaluation  # noqa: E402
 from retrieval.evaluation.gold import UNANSWERABLE_TYPES  # noqa: E402
 from retrieval.parsing import discover  # noqa: E402
+from retrieval.reading import read_article_text  # noqa: E402
 from retrieval.settings import Settings  # noqa: E402
 
 SEEDS = ROOT / "seeds"

@@ -7,8 +7,8 @@ export-controls gold set) in a temporary directory and,
 for every gold question in which :func:`retrieval.temporal.parse_intent` reads a date
 phrase, searches twice within the bounds it read: with the whole question, and with the
 phrase stripped (:func:`retrieval.temporal.strip_temporal`), and once with neither the
-bounds nor stripping. Prints hit@k and MRR of the gold articles for each. The engine's
-``STRIP_DATE_PHRASES`` follows this measurement.
+bounds nor stripping. Prints hit@k and MRR of the gold articles for each.
+``retrieval.reading.STRIP_DATE_PHRASES`` follows this measurement.
 """
 
 from __future__ import annotations

@@ -7,10 +7,8 @@ lists articles never loads a model.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
-import itertools
 import logging
 import re
 import time
@@ -27,17 +25,15 @@ from retrieval.errors import (
     QuestionError,
 )
 from retrieval.models import Answer, ArticleInfo, Citation, Passage, SearchFilter, format_date
+from retrieval.reading import PassageReading, newest_first, read_article_text
+from retrieval.recency import apply_temporal, silent_after
 from retrieval.retriever import HybridRetriever, Mode, RetrievalConfig
 from retrieval.settings import Settings
 from retrieval.temporal import (
-    DateMention,
     TemporalIntent,
-    describe_bounds,
-    describe_filter,
     mentions_period,
     parse_intent,
     periods_after,
-    strip_temporal,
 )
 
 if TYPE_CHECKING:
@@ -51,12 +47,6 @@ log = logging.getLogger(__name__)
 
 #: Where the shipped seed articles live in a source checkout.
 SHIPPED_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-#: How much wider than the pool the search for the newest on-topic article looks.
-WIDE_FACTOR = 3
-#: An article of at most this many chunks is read whole as the newest on its topic (a
-#: press release, a statement); of a longer one, its head and best chunks.
-MAX_WHOLE_CHUNKS = 16
-MAX_NEWEST_CHUNKS = 4
 _REF = re.compile(r"^(?P<article>[^\s:]+):(?P<start>\d+)-(?P<end>\d+)$")
 
 
@@ -315,7 +305,7 @@ class Chipbot:
         pool = self._pool(k)
         # Each article file is read once per question, whichever steps look at it.
         read = functools.cache(read_article_text)
-        ranked, passages = self._reading(standalone, intent, flt, pool, read)
+        ranked, passages = self.reading.read(standalone, intent, flt, pool, read)
         t2 = time.perf_counter()
         lead = f"As of {format_date(intent.as_of)}: " if intent.as_of else ""
         if lead and on_token is not None:
@@ -327,7 +317,7 @@ class Chipbot:
         if answer.abstained and intent.soft:
             # "in March" may date the event asked about, not the articles: try all dates.
             wider = intent.without_bounds()
-            wider_ranked, passages = self._reading(standalone, wider, flt, pool, read)
+            wider_ranked, passages = self.reading.read(standalone, wider, flt, pool, read)
             retried = _generate(generator, standalone, passages, history, on_token, wider)
             if not retried.abstained:
                 answer, widened, searched = retried, True, wider.search_filter(flt)
@@ -336,7 +326,7 @@ class Chipbot:
         if late and newest and (answer.abstained or not mentions_period(answer, late)):
             # "the October 2023 update" with nothing indexed after August 2023: an answer
             # about older events would answer another question, and a decline says why.
-            answer = _silent_after(answer, late[0], newest)
+            answer = silent_after(answer, late[0], newest)
         t3 = time.perf_counter()
         # The nearest passages listed are the k most relevant (newest first when asked).
         nearest = ranked[:k]
@@ -345,7 +335,15 @@ class Chipbot:
         if standalone != question:
             answer.standalone_question = standalone
             answer.notes.insert(0, f"Read as: {standalone}")
-        self._apply_temporal(answer, intent, flt, searched, newest, widened=widened)
+        apply_temporal(
+            answer,
+            intent,
+            flt,
+            searched,
+            newest,
+            self.settings.stale_after_days,
+            widened=widened,
+        )
         answer.timings_ms.update(
             {
                 "condense": (t1 - t0) * 1000,
@@ -373,194 +371,27 @@ class Chipbot:
         intent = self.temporal_intent(question, as_of=as_of)
         pool = self._pool(k or self.settings.top_k)
         read = functools.cache(read_article_text)
-        passages = self._reading(question, intent, flt, pool, read)[1]
+        passages = self.reading.read(question, intent, flt, pool, read)[1]
         if not passages and intent.soft:
             # Nothing in the period "in October" may name: ask reads every date then.
-            passages = self._reading(question, intent.without_bounds(), flt, pool, read)[1]
+            passages = self.reading.read(question, intent.without_bounds(), flt, pool, read)[1]
         return passages
 
     def _pool(self, k: int) -> int:
         # The generator may read more passages than the k it lists as the nearest.
         return max(k, getattr(self.generator, "pool", k))
 
-    def _reading(
-        self,
-        question: str,
-        intent: TemporalIntent,
-        flt: SearchFilter | None,
-        pool: int,
-        read: Callable[[str], str],
-    ) -> tuple[list[Passage], list[Passage]]:
-        """``(ranked, read)``: the ``pool`` best passages for ``question`` within the
-        intent's bounds, and what the generator reads of them in context. ``read`` reads
-        an article file."""
-        ranked = self._search(question, intent, flt, pool)
-        if intent.wants_newest:
-            # The newest articles on the topic are read whole, newest first.
-            newest = self._newest_read(question, intent, flt, ranked, pool, read)
-            return ranked, self.with_context(newest_first(newest), read)
-        return ranked, self.with_context(ranked, read)
+    @property
+    def reading(self) -> PassageReading:
+        """What the generator reads for a question (see :mod:`retrieval.reading`)."""
+        return PassageReading(self.index, self.retriever)
 
     def with_context(
         self, passages: list[Passage], read: Callable[[str], str] | None = None
     ) -> list[Passage]:
-        """What the generator reads: ``passages``, each that opens by pointing back
-        ("From that point on…") widened to the sentence it points to, each that cuts a
-        long sentence widened to the whole of it, each that ends with a reporter's question
-        widened to the first sentence of the reply, each that ends a line taking its line
-        break (a headline alone in a chunk is a headline), and each of a transcript marked
-        with who speaks. ``read`` reads an article file (by default each file once per
-        call, however many steps look at it)."""
-        from retrieval.context import (
-            with_antecedents,
-            with_line_ends,
-            with_replies,
-            with_speakers,
-            with_whole_sentences,
-        )
-
-        read = read or functools.cache(read_article_text)
-        widened = with_whole_sentences(with_antecedents(passages, self.index.get, read), read)
-        return with_speakers(with_line_ends(with_replies(widened, read), read), read)
-
-    def _search(
-        self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int
-    ) -> list[Passage]:
-        """The ``k`` best passages for ``question`` within the intent's bounds; when it
-        asks about several periods ("in March and again in June"), each period's best in
-        turn, so that the answer can speak of each."""
-        query = _search_query(question, intent)
-        if len(intent.periods) < 2:
-            return self.retriever.search(query, k=k, flt=intent.search_filter(flt), mode="hybrid")
-        share = -(-k // len(intent.periods))
-        per_period = [
-            self.retriever.search(
-                query,
-                k=share,
-                flt=dataclasses.replace(intent, since=first, until=last).search_filter(flt),
-                mode="hybrid",
-            )
-            for first, last in intent.periods
-        ]
-        merged = {p.id: p for row in itertools.zip_longest(*per_period) for p in row if p}
-        return list(merged.values())[:k]
-
-    def _newest_read(
-        self,
-        question: str,
-        intent: TemporalIntent,
-        flt: SearchFilter | None,
-        ranked: list[Passage],
-        pool: int,
-        read: Callable[[str], str],
-    ) -> list[Passage]:
-        """What a latest-state question reads: the newest on-topic articles whole
-        (see :mod:`retrieval.newest`), found in a search ``WIDE_FACTOR`` times wider
-        than ``ranked``, beside the rest of ``ranked``, and nothing from articles dated
-        after them. ``read`` reads an article file."""
-        from retrieval.newest import newest_on_topic
-
-        wide = self.retriever.search(
-            _search_query(question, intent),
-            k=WIDE_FACTOR * pool,
-            flt=intent.search_filter(flt),
-            diverse=False,
-        )
-        newest, ids = newest_on_topic(question, wide, read)
-        if newest is None:
-            return ranked
-        # An article dated after the newest on-topic one is about something else.
-        kept = [p for p in ranked if p.date is None or p.date <= newest]
-        reading = [p for a in ids for p in self._article_reading(a, wide, read)]
-        taken = {p.article_id for p in reading}
-        return reading + [p for p in kept if p.article_id not in taken]
-
-    def _article_reading(
-        self, article_id: str, found: Sequence[Passage], read: Callable[[str], str]
-    ) -> list[Passage]:
-        """What is read of an article: one passage holding its whole body (its chunks
-        joined) when it is short; otherwise, or when its chunks cannot be joined
-        verbatim, its head and the chunks of it ``found`` ranks first."""
-        from retrieval.context import merged
-
-        chunks = self.index.chunks_of(article_id)
-        if not chunks:
-            return []
-        if len(chunks) <= MAX_WHOLE_CHUNKS:
-            whole = Passage.from_record(chunks[-1])
-            for record in reversed(chunks[:-1]):
-                widened = merged(record, whole, read)
-                if widened is None:
-                    break
-                whole = widened
-            else:
-                return [dataclasses.replace(whole, chunk_no=0)]
-        best = [p for p in found if p.article_id == article_id][:MAX_NEWEST_CHUNKS]
-        head = Passage.from_record(chunks[0])
-        return best if any(p.id == head.id for p in best) else [head, *best]
-
-    def _apply_temporal(
-        self,
-        answer: Answer,
-        intent: TemporalIntent,
-        flt: SearchFilter | None,
-        search_flt: SearchFilter | None,
-        newest: dt.date | None,
-        *,
-        widened: bool = False,
-    ) -> None:
-        """The "As of" lead, the intent on the answer, and notes on dates."""
-        answer.temporal = intent.to_dict()
-        answer.as_of = intent.as_of
-        if intent.as_of and not answer.answer.startswith("As of"):
-            answer.answer = f"As of {format_date(intent.as_of)}: {answer.answer}"
-        since = search_flt.since if search_flt else None
-        until = search_flt.until if search_flt else None
-        asked = (flt.since, flt.until) if flt else (None, None)
-        if widened:
-            bounds = describe_bounds(intent.since, intent.until)
-            answer.notes.append(
-                f"Nothing {bounds} answered it (from “{intent.phrase}”); "
-                "searched articles of any date."
-            )
-        elif intent.phrase and (since, until) != asked:
-            # Say which dates the question restricted the search to, so a surprising
-            # answer (or none) can be traced to how the question was read.
-            found = "Searched articles" if answer.passages else "No article matched among those"
-            answer.notes.append(
-                f"{found} {describe_bounds(since, until)} (from “{intent.phrase}”)."
-            )
-        elif not answer.passages and flt is not None and not flt.empty:
-            # "don't say anything" is about the articles the options kept, not all of them.
-            answer.notes.append(f"No article matched among those {describe_filter(flt)}.")
-        # A question naming its period ("in October", "as of March 2023") asks for old
-        # sources on purpose; the age note is for questions about how things stand.
-        note = None if intent.phrase else self._stale_note(answer, newest, until)
-        if note:
-            answer.notes.append(note)
-
-    def _stale_note(
-        self, answer: Answer, newest: dt.date | None, until: dt.date | None
-    ) -> str | None:
-        """A note when every cited article is much older than the newest one indexed
-        (or than the last day asked about): there may be newer information."""
-        days = self.settings.stale_after_days
-        if not days or not answer.citations or any(c.date is None for c in answer.citations):
-            return None
-        if newest is None:
-            return None
-        reference = min(newest, until) if until else newest
-        newest_cited = max(c.date for c in answer.citations if c.date is not None)
-        if (reference - newest_cited).days <= days:
-            return None
-        against = (
-            "the last day asked about" if reference != newest else "the newest indexed article"
-        )
-        return (
-            f"All sources are old: the newest cited article is dated {format_date(newest_cited)}, "
-            f"more than {days} days before {against} ({format_date(reference)}); "
-            "there may be newer information."
-        )
+        """What the generator reads of ``passages``: each widened to whole thoughts and
+        marked with who speaks (:meth:`retrieval.reading.PassageReading.with_context`)."""
+        return self.reading.with_context(passages, read)
 
     # -- timelines -----------------------------------------------------------------
 
@@ -692,44 +523,6 @@ class Chipbot:
         )
 
 
-#: Whether the date phrases a question's bounds came from are left out of the search
-#: query. Measured by benchmarks/temporal.py on the 21 export-controls gold questions
-#: with a date phrase (seeds + corpus, k=5): within the bounds, hit@5 18/21 either way,
-#: MRR 0.736 with the whole question and 0.738 stripped: no gain, so it stays whole.
-STRIP_DATE_PHRASES = False
-
-
-def _silent_after(answer: Answer, asked: DateMention, newest: dt.date) -> Answer:
-    """``answer`` turned into a decline: the articles end before the date asked about."""
-    text = (
-        f"The indexed articles end on {format_date(newest)}: none covers {asked.text}. "
-        "The nearest passages are listed below for you to judge."
-    )
-    return Answer(
-        question=answer.question,
-        answer=text,
-        abstained=True,
-        citations=[],
-        passages=answer.passages,
-        generator=answer.generator,
-    )
-
-
-def _search_query(question: str, intent: TemporalIntent) -> str:
-    """What is searched for ``question``: without its date phrases when they are
-    stripped (they bound the search already)."""
-    return strip_temporal(question, intent) if STRIP_DATE_PHRASES else question
-
-
-def newest_first(passages: Sequence[Passage]) -> list[Passage]:
-    """``passages`` with newer articles first (undated last), in retrieval order otherwise.
-
-    Only the retrieved passages are reordered: each is relevant already, and among them
-    the newest state of things should be read first.
-    """
-    return sorted(passages, key=lambda p: (p.date is None, -(p.date.toordinal() if p.date else 0)))
-
-
 @functools.cache
 def _accepts_temporal(generator_type: type) -> bool:
     import inspect
@@ -752,15 +545,6 @@ def _generate(
     if _accepts_temporal(type(generator)):
         kwargs["temporal"] = intent
     return generator.generate(question, passages, **kwargs)
-
-
-def read_article_text(path: str) -> str:
-    """The article file's text exactly as offsets count it."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChipbotError(f"cannot read article file {path}: {exc}") from None
 
 
 def surrounding(text: str, start: int, end: int, chars: int) -> tuple[str, str, str]:

@@ -16,8 +16,9 @@ from retrieval.context import (
     with_replies,
     with_whole_sentences,
 )
-from retrieval.engine import Chipbot, read_article_text
+from retrieval.engine import Chipbot
 from retrieval.models import Passage
+from retrieval.reading import read_article_text
 from retrieval.settings import Settings
 
 ORDER = (

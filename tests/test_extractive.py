@@ -22,8 +22,8 @@ from retrieval.answer.extractive import (
     with_replies,
 )
 from retrieval.context import with_speakers
-from retrieval.engine import read_article_text
 from retrieval.models import Answer, Passage
+from retrieval.reading import read_article_text
 from retrieval.temporal import TemporalIntent
 from tests.seed_passages import JAN13, JAN19, SEEDS, passage
 

@@ -165,14 +165,14 @@ def test_a_question_without_time_words_reads_only_the_retrieved_passages(
 def test_of_a_long_newest_article_its_head_and_best_chunks_are_read(
     tmp_path: Path, embedder, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import retrieval.engine
+    import retrieval.reading
 
-    monkeypatch.setattr(retrieval.engine, "MAX_WHOLE_CHUNKS", 2)
+    monkeypatch.setattr(retrieval.reading, "MAX_WHOLE_CHUNKS", 2)
     bot, generator = _bot(tmp_path, embedder, {"march.txt": MARCH, "june.txt": JUNE_LONG})
     bot.ask(QUESTION)
     june = [p for p in generator.read[-1] if p.article_id == "june"]
     text = (tmp_path / "corpus" / "june.txt").read_text(encoding="utf-8")
-    assert 1 < len(june) <= 1 + retrieval.engine.MAX_NEWEST_CHUNKS
+    assert 1 < len(june) <= 1 + retrieval.reading.MAX_NEWEST_CHUNKS
     assert any(p.chunk_no == 0 for p in june)  # the head, where a release states its news
     assert all(text[p.start : p.end] == p.text for p in june)
     assert all(len(p.text) < len(text) / 2 for p in june)

@@ -73,8 +73,8 @@ def test_a_full_stop_label_alone_is_a_label_and_the_words_after_it_are_not() -> 
 
 def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from retrieval.context import with_speakers
-    from retrieval.engine import read_article_text
     from retrieval.models import Passage
+    from retrieval.reading import read_article_text
 
     path = tmp_path / "mfa.txt"
     path.write_text(MFA, encoding="utf-8")
@@ -87,8 +87,8 @@ def test_a_passage_knows_who_says_each_of_its_sentences(tmp_path) -> None:  # ty
 
 def test_a_passage_names_the_turn_a_sentence_lies_in_only_past_the_turns_label(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from retrieval.context import with_speakers
-    from retrieval.engine import read_article_text
     from retrieval.models import Passage
+    from retrieval.reading import read_article_text
 
     path = tmp_path / "mfa.txt"
     path.write_text(MFA, encoding="utf-8")
@@ -105,8 +105,8 @@ def test_a_timeline_statement_further_into_a_turn_names_its_speaker(tmp_path) ->
     import datetime as dt
 
     from retrieval.context import with_speakers
-    from retrieval.engine import read_article_text
     from retrieval.models import Passage
+    from retrieval.reading import read_article_text
     from retrieval.timeline import build_timeline
 
     path = tmp_path / "meti.txt"

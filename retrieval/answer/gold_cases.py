@@ -84,8 +84,9 @@ def label(candidates: Sequence[Candidate], q: GoldQuestion) -> npt.NDArray[np.in
 @contextmanager
 def gold_index(name: str) -> Iterator[tuple[Chipbot, list[GoldQuestion]]]:
     """Gold set ``name``'s corpus indexed in a temporary data dir, and its questions."""
-    from retrieval.engine import Chipbot, read_article_text
+    from retrieval.engine import Chipbot
     from retrieval.evaluation import load_gold
+    from retrieval.reading import read_article_text
     from retrieval.settings import Settings
 
     gold, corpora = GOLD_SETS[name]
