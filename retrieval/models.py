@@ -109,6 +109,9 @@ class Passage:
     # Who says what in a transcript: ``(start, end, speaker, label)`` of each turn that
     # overlaps the passage, in article offsets (see :mod:`retrieval.turns`).
     speakers: tuple[tuple[int, int, str, str], ...] = ()
+    # The countries its article names anywhere, when its article was read (see
+    # :func:`retrieval.context.with_countries`); ``None`` when unknown.
+    article_countries: frozenset[str] | None = None
 
     @property
     def id(self) -> str:

@@ -66,10 +66,12 @@ class PassageReading:
         to the sentence it points to, each that cuts a long sentence widened to the whole
         of it, each that ends with a reporter's question widened to the first sentence of
         the reply, each that ends a line taking its line break (a headline alone in a
-        chunk is a headline), and each of a transcript marked with who speaks. ``read``
+        chunk is a headline), each of a transcript marked with who speaks, and each
+        marked with the countries its article names. ``read``
         reads an article file (by default each file once per call)."""
         from retrieval.context import (
             with_antecedents,
+            with_countries,
             with_line_ends,
             with_replies,
             with_speakers,
@@ -78,7 +80,8 @@ class PassageReading:
 
         read = read or functools.cache(read_article_text)
         widened = with_whole_sentences(with_antecedents(passages, self.index.get, read), read)
-        return with_speakers(with_line_ends(with_replies(widened, read), read), read)
+        marked = with_speakers(with_line_ends(with_replies(widened, read), read), read)
+        return with_countries(marked, read)
 
     def search(
         self, question: str, intent: TemporalIntent, flt: SearchFilter | None, k: int

@@ -12,6 +12,7 @@ from retrieval.context import (
     merged,
     opens_with_reference,
     with_antecedents,
+    with_countries,
     with_line_ends,
     with_replies,
     with_whole_sentences,
@@ -293,3 +294,22 @@ def test_the_answer_quotes_the_reply_when_only_the_question_was_retrieved(
     answer = bot.generator.generate(question, passages)
     quotes = [c.quote for c in answer.citations]
     assert any(q.startswith("Mao Ning: The US's long-arm jurisdiction") for q in quotes)
+
+
+def test_each_passage_is_marked_with_the_countries_its_article_names(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    passage = chunk_opening_with(bot, "From that point on")
+    (marked,) = with_countries([passage], read_article_text)
+    # The chunk names no country; its article's title does ("Dutch order…").
+    assert "Dutch" not in passage.text
+    assert marked.article_countries == frozenset({"netherlands"})
+
+
+def test_an_unreadable_article_file_leaves_its_countries_unknown(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    bot = small_chunk_bot(tmp_path, embedder)
+    passage = chunk_opening_with(bot, "From that point on")
+    (tmp_path / "corpus" / "dutch-order.txt").unlink()
+    (marked,) = with_countries([passage], read_article_text)
+    assert marked.article_countries is None

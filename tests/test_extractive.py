@@ -21,7 +21,7 @@ from retrieval.answer.extractive import (
     reader_sentences,
     with_replies,
 )
-from retrieval.context import with_speakers
+from retrieval.context import with_countries, with_speakers
 from retrieval.models import Answer, Passage
 from retrieval.reading import read_article_text
 from retrieval.temporal import TemporalIntent
@@ -530,7 +530,8 @@ def test_an_antecedent_cited_in_its_own_right_is_not_quoted_twice(
 
 
 def _candidate(path: Path, needle: str, probability: float) -> Candidate:
-    p = passage(path, needle)
+    # Marked with its article's countries, as the engine hands passages to the generator.
+    (p,) = with_countries([passage(path, needle)], read_article_text)
     start = p.text.index(needle)
     return Candidate(
         passage=p, start=p.start + start, end=p.start + start + len(needle), text=needle,
@@ -642,6 +643,30 @@ def test_the_newest_article_speaks_for_the_latest_state_only_of_the_country_aske
     assert generator.select(question, [best, dutch], order="newest") == [best]
     japan = _dated(_candidate(JAN13, "But while Japan is broadly in-line", 0.01), JAN19_DATE)
     assert generator.select(question, [best, japan], order="newest") == [best, japan]
+
+
+def test_a_latest_state_answer_quotes_only_articles_naming_the_countries_asked_about(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    elsewhere = dataclasses.replace(
+        best.passage, article_id="elsewhere", article_countries=frozenset({"china"})
+    )
+    off_topic = dataclasses.replace(best, passage=elsewhere, probability=2.0)
+    question = "Has Japan matched the US controls yet?"
+    assert generator.select(question, [off_topic, best], order="newest") == [best]
+    # Not in an answer about the best-matching sentences, whatever their country.
+    assert off_topic in generator.select(question, [off_topic, best])
+
+
+def test_a_latest_state_answer_about_a_country_no_article_names_still_answers(
+    embedder,
+) -> None:  # type: ignore[no-untyped-def]
+    generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
+    best = _candidate(JAN13, "Tokyo Electron", 1.0)
+    question = "Has France matched the US controls yet?"
+    assert generator.select(question, [best], order="newest") == [best]
 
 
 def _dated(c: Candidate, day: dt.date) -> Candidate:

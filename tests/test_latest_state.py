@@ -176,3 +176,42 @@ def test_of_a_long_newest_article_its_head_and_best_chunks_are_read(
     assert any(p.chunk_no == 0 for p in june)  # the head, where a release states its news
     assert all(text[p.start : p.end] == p.text for p in june)
     assert all(len(p.text) < len(text) / 2 for p in june)
+
+
+JAPAN_JANUARY = """date 2023-01-13
+
+Japan weighs chip export controls
+
+Japan's trade minister said Tokyo was studying the US export controls on chipmaking
+equipment carefully and would decide on its own measures after talks with Washington.
+"""
+
+# Names no country: it is the Dutch government's, and not about Japan.
+ORDER_JUNE = """date 2023-06-30
+
+Export controls on advanced chipmaking equipment
+
+On 1 September 2023 additional export controls will enter into force for advanced
+chipmaking equipment. Exporters will then need a national authorisation.
+"""
+
+JAPAN_AUGUST = """date 2023-08-01
+
+Japan's trade minister on China's gallium controls
+
+Japan's trade minister said Japan would examine how China enforces its new export
+controls on gallium, a metal used in chips.
+"""
+
+
+def test_an_earlier_state_is_quoted_only_from_an_article_on_the_countries_asked_about(
+    tmp_path: Path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    bot, _ = _bot(
+        tmp_path,
+        embedder,
+        {"jan.txt": JAPAN_JANUARY, "june.txt": ORDER_JUNE, "aug.txt": JAPAN_AUGUST},
+    )
+    answer = bot.ask("What is the latest on Japan's chip export controls?")
+    assert answer.citations[0].date == dt.date(2023, 8, 1)
+    assert all(c.date != dt.date(2023, 6, 30) for c in answer.citations)

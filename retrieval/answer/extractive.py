@@ -42,6 +42,7 @@ from retrieval.answer.decline import (
 from retrieval.answer.followup import condense_offline
 from retrieval.answer.parts import question_parts
 from retrieval.answer.reader import Reader, Sentence
+from retrieval.countries import countries
 from retrieval.models import Answer, Citation, Passage, format_date
 from retrieval.text import (
     is_heading_like,
@@ -229,6 +230,11 @@ class ExtractiveGenerator:
         Each of ``periods`` not yet covered brings the best sentence dated in it.
         """
         ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
+        asked = countries(question)
+        if order == "newest":
+            # The latest state, and the earlier ones, of what was asked about: the
+            # sentences of passages naming every country asked about, when any does.
+            ranked = [c for c in ranked if _on_topic(c, asked)] or ranked
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
@@ -287,6 +293,7 @@ class ExtractiveGenerator:
                 for c in dated
                 if c.probability >= self.floor / 2 * best.probability
                 and c.passage.article_id not in quoted
+                and _on_topic(c, asked)
             ]
             if near and len(chosen) < self.config.max_sentences:
                 chosen.append(max(near, key=lambda c: c.passage.date))  # type: ignore[arg-type,return-value]
@@ -294,8 +301,9 @@ class ExtractiveGenerator:
             if len(chosen) >= self.config.max_sentences:
                 break
             # Close runners-up stay: the reader cannot tell which of them answers, or
-            # each holds part of the answer (two reasons, two countries, two dates).
-            if not self._repeats(c, chosen):
+            # each holds part of the answer (two reasons, two countries, two dates). An
+            # earlier state of things is one of the topic asked about.
+            if not self._repeats(c, chosen) and (order != "newest" or _on_topic(c, asked)):
                 chosen.append(c)
         return with_replies(chosen, candidates)
 
@@ -422,6 +430,14 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
         # will enter into force", not by "… introduced restrictions in October".
         fitting.sort(key=lambda c: not has_day_date(c.text))
     return fitting[0] if fitting else None
+
+
+def _on_topic(c: Candidate, asked: frozenset[str]) -> bool:
+    """Whether ``c``'s article (its passage, when the article was not read) names every
+    country of ``asked`` (the question's): what makes an article on the topic of a
+    latest-state question (:mod:`retrieval.newest`)."""
+    named = c.passage.article_countries
+    return asked <= (countries(c.passage.text) if named is None else named)
 
 
 def _dated_within(c: Candidate, first: dt.date, last: dt.date) -> bool:
