@@ -645,8 +645,9 @@ def test_the_newest_article_speaks_for_the_latest_state_only_of_the_country_aske
     assert generator.select(question, [best, japan], order="newest") == [best, japan]
 
 
-def test_a_latest_state_answer_quotes_only_articles_naming_the_countries_asked_about(
-    embedder,
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_an_answer_about_time_quotes_only_articles_naming_the_countries_asked_about(
+    embedder, order: Order
 ) -> None:  # type: ignore[no-untyped-def]
     generator = ExtractiveGenerator(ExtractiveConfig(relative_floor=0.2), embedder=embedder)
     best = _candidate(JAN13, "Tokyo Electron", 1.0)
@@ -655,7 +656,7 @@ def test_a_latest_state_answer_quotes_only_articles_naming_the_countries_asked_a
     )
     off_topic = dataclasses.replace(best, passage=elsewhere, probability=2.0)
     question = "Has Japan matched the US controls yet?"
-    assert generator.select(question, [off_topic, best], order="newest") == [best]
+    assert generator.select(question, [off_topic, best], order=order) == [best]
     # Not in an answer about the best-matching sentences, whatever their country.
     assert off_topic in generator.select(question, [off_topic, best])
 

@@ -231,9 +231,9 @@ class ExtractiveGenerator:
         """
         ranked = sorted(candidates, key=lambda c: (-c.probability, c.rank, c.start))
         asked = countries(question)
-        if order == "newest":
-            # The latest state, and the earlier ones, of what was asked about: the
-            # sentences of passages naming every country asked about, when any does.
+        if order != "best":
+            # The states of what was asked about, latest or in turn: the sentences of
+            # articles naming every country asked about, when any does.
             ranked = [c for c in ranked if _on_topic(c, asked)] or ranked
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
@@ -303,7 +303,7 @@ class ExtractiveGenerator:
             # Close runners-up stay: the reader cannot tell which of them answers, or
             # each holds part of the answer (two reasons, two countries, two dates). An
             # earlier state of things is one of the topic asked about.
-            if not self._repeats(c, chosen) and (order != "newest" or _on_topic(c, asked)):
+            if not self._repeats(c, chosen) and (order == "best" or _on_topic(c, asked)):
                 chosen.append(c)
         return with_replies(chosen, candidates)
 
