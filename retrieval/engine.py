@@ -457,6 +457,23 @@ class Chipbot:
             },
         )
 
+    def timeline_after(self, answer: Answer, flt: SearchFilter | None = None) -> Timeline | None:
+        """The timeline that follows ``answer`` when its question asked how something
+        changed (``None`` for any other answer, and for a decline): the dated statements
+        on the question as it was read, within the question's own firm date bounds and
+        ``flt`` (whose dates win where both give one)."""
+        from retrieval.timeline import follows_with_timeline, timeline_filter
+
+        if not follows_with_timeline(answer):
+            return None
+        own = timeline_filter(answer.temporal) or SearchFilter()
+        given = flt or SearchFilter()
+        bounds = SearchFilter(
+            since=given.since or own.since, until=given.until or own.until, source=given.source
+        )
+        topic = answer.standalone_question or answer.question
+        return self.timeline(topic, flt=None if bounds.empty else bounds)
+
     # -- citations -----------------------------------------------------------------
 
     def resolve(self, ref: str) -> Citation:

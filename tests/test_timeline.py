@@ -132,8 +132,10 @@ def test_relative_dates_are_resolved_for_display_only(dutch: Timeline) -> None:
     assert "(8 Mar 2023)" not in entry.citation.quote
 
 
-def _run(corpus_dir: Path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, [args[0], "--data-dir", str(corpus_dir), *args[1:]])
+def _run(corpus_dir: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(
+        main, [args[0], "--data-dir", str(corpus_dir), *args[1:]], input=stdin
+    )
 
 
 def test_cli_json_lists_the_entries_and_show_n_opens_entry_n(corpus_dir: Path) -> None:
@@ -183,3 +185,82 @@ def test_an_off_topic_topic_gets_no_timeline(bot: Chipbot) -> None:
 
 def test_the_relevance_cut_off_can_be_lifted(bot: Chipbot) -> None:
     assert bot.timeline("bananas in Peru", min_score=float("-inf")).entries
+
+
+CHANGE = "How have the Dutch export controls changed over time?"
+
+
+def test_an_answer_about_change_is_followed_by_the_timeline_of_its_question(bot: Chipbot) -> None:
+    answer = bot.ask(CHANGE)
+    timeline = bot.timeline_after(answer)
+    assert timeline is not None
+    assert timeline.topic == CHANGE
+    assert [e.citation.quote for e in timeline.entries] == [
+        e.citation.quote for e in bot.timeline(CHANGE).entries
+    ]
+
+
+def test_an_answer_to_any_other_question_has_no_timeline_after_it(bot: Chipbot) -> None:
+    answer = bot.ask("Has the Netherlands restricted exports of chipmaking equipment yet?")
+    assert not answer.temporal["change"]
+    assert bot.timeline_after(answer) is None
+
+
+def test_a_declined_question_about_change_has_no_timeline_after_it(bot: Chipbot) -> None:
+    answer = bot.ask("How have banana prices in Peru changed over time?")
+    assert answer.abstained
+    assert bot.timeline_after(answer) is None
+
+
+def test_the_timeline_after_an_answer_keeps_to_the_dates_asked_for(bot: Chipbot) -> None:
+    answer = bot.ask(CHANGE)
+    timeline = bot.timeline_after(answer, SearchFilter(since=dt.date(2023, 6, 1)))
+    assert timeline is not None
+    assert timeline.entries
+    assert all(e.date and e.date >= dt.date(2023, 6, 1) for e in timeline.entries)
+
+
+def test_numbering_a_timeline_after_an_answer_keeps_its_quotes(dutch: Timeline) -> None:
+    renumbered = dutch.numbered_from(4)
+    assert [e.citation.n for e in renumbered.entries] == list(range(4, 4 + len(dutch.entries)))
+    assert [e.citation.quote for e in renumbered.entries] == [
+        e.citation.quote for e in dutch.entries
+    ]
+
+
+def test_cli_ask_about_change_prints_the_answer_then_its_timeline(corpus_dir: Path) -> None:
+    result = _run(corpus_dir, "ask", CHANGE)
+    assert result.exit_code == 0, result.output
+    sources, timeline = result.output.index("Sources"), result.output.index("Timeline:")
+    assert sources < timeline
+    assert "1 September 2023" in result.output[timeline:]
+
+
+def test_cli_ask_json_numbers_the_timeline_after_the_sources_and_show_opens_both(
+    corpus_dir: Path,
+) -> None:
+    result = _run(corpus_dir, "ask", "--json", CHANGE)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    cited, entries = data["citations"], data["timeline"]["entries"]
+    assert [c["n"] for c in cited + entries] == list(range(1, len(cited) + len(entries) + 1))
+    for item in (cited[0], entries[-1]):
+        shown = _run(corpus_dir, "show", "--json", str(item["n"]))
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.output)["quote"] == item["quote"]
+
+
+def test_cli_ask_json_about_anything_else_has_no_timeline(corpus_dir: Path) -> None:
+    result = _run(corpus_dir, "ask", "--json", "Who is the Dutch trade minister?")
+    assert result.exit_code == 0, result.output
+    assert "timeline" not in json.loads(result.output)
+
+
+def test_chat_follows_an_answer_about_change_with_its_timeline_and_shows_its_entries(
+    corpus_dir: Path,
+) -> None:
+    result = _run(corpus_dir, "chat", stdin=f"{CHANGE}\nshow 3\nquit\n")
+    assert result.exit_code == 0, result.output
+    timeline = result.output.index("Timeline:")
+    assert "[3]" in result.output[timeline:]
+    assert "characters" in result.output[timeline:]  # `show 3` opened a statement

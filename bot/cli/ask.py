@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,46 @@ from bot.cli.state import save_last
 from retrieval.engine import Chipbot, validate_question
 from retrieval.errors import ChipbotError, QuestionError
 from retrieval.models import Answer, SearchFilter
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from retrieval.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer, and the timeline that follows it when its question asked how something
+    changed, its statements numbered after the answer's sources: what ``show N`` opens."""
+
+    answer: Answer
+    timeline: Timeline | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer's JSON form, with ``timeline`` (the timeline's) when one follows."""
+        data = self.answer.to_dict()
+        if self.timeline is not None:
+            data["timeline"] = self.timeline.to_dict()
+        return data
+
+
+def followed(engine: Chipbot, answer: Answer, flt: SearchFilter | None) -> Answered:
+    """``answer`` with the timeline that follows it, if any (see
+    :meth:`retrieval.engine.Chipbot.timeline_after`)."""
+    timeline = engine.timeline_after(answer, flt)
+    if timeline is None or not timeline.entries:
+        return Answered(answer)
+    return Answered(answer, timeline.numbered_from(len(answer.citations) + 1))
+
+
+def print_answered(out: Console, answered: Answered, *, text: bool = True) -> None:
+    """The answer and its sources, then the timeline that follows it."""
+    print_answer(out, answered.answer, text=text)
+    if answered.timeline is not None:
+        from bot.cli.timeline import print_timeline
+
+        out.print()
+        print_timeline(out, answered.timeline)
 
 
 @click.command()
@@ -78,32 +119,31 @@ def ask(
             raise click.UsageError(str(exc)) from None
         engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
         if as_json or not settings.llm:
-            answer = engine.ask(text, k=top_k, flt=flt, as_of=day)
-            save_last(settings.data_dir, answer)
+            answered = followed(engine, engine.ask(text, k=top_k, flt=flt, as_of=day), flt)
+            save_last(settings.data_dir, answered)
             if as_json:
-                click.echo(dumps(answer.to_dict()))
+                click.echo(dumps(answered.to_dict()))
             else:
-                print_answer(console(), answer)
+                print_answered(console(), answered)
             return
-        answer = ask_streaming(engine, text, top_k, flt, as_of=day)
-        save_last(settings.data_dir, answer)
+        save_last(settings.data_dir, ask_streaming(engine, text, top_k, flt, as_of=day))
         return
     engine.ensure_index(progress=lambda msg: click.echo(msg, err=True))
     failures = 0
     out = console()
     for line in _lines(file_ or sys.stdin):
         try:
-            answer = engine.ask(line, k=top_k, flt=flt, as_of=day)
+            answered = followed(engine, engine.ask(line, k=top_k, flt=flt, as_of=day), flt)
         except ChipbotError as exc:
             failures += 1
             _report_error(line, exc, as_json)
             continue
-        save_last(settings.data_dir, answer)
+        save_last(settings.data_dir, answered)
         if as_json:
-            click.echo(dumps(answer.to_dict()))
+            click.echo(dumps(answered.to_dict()))
         else:
             out.rule(f"[bold]{line}[/bold]", align="left")
-            print_answer(out, answer)
+            print_answered(out, answered)
             out.print()
     if failures:
         sys.exit(EXIT_FAILURE)
@@ -117,8 +157,9 @@ def ask_streaming(
     history: Sequence[str] = (),
     *,
     as_of: dt.date | None = None,
-) -> Answer:
-    """Print the model's tokens as they come, then the checked answer and its sources.
+) -> Answered:
+    """Print the model's tokens as they come, then the checked answer and its sources
+    (and the timeline that follows it, when one does).
 
     The checked answer can differ from the stream (markers renumbered or removed,
     unsupported sentences flagged, or the extractive fallback); then it is printed again.
@@ -136,8 +177,9 @@ def ask_streaming(
     same = "".join(streamed).strip() == answer.answer.strip()
     if streamed and not same:
         out.rule("checked answer", align="left", style="dim")
-    print_answer(out, answer, text=not same)
-    return answer
+    answered = followed(engine, answer, flt)
+    print_answered(out, answered, text=not same)
+    return answered
 
 
 def _lines(handle: IO[str]) -> Iterator[str]:

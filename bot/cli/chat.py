@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from bot.cli.ask import ask_streaming
+from bot.cli.ask import ask_streaming, followed, print_answered
 from bot.cli.common import common_options, handle_errors, load_settings
 from bot.cli.options import retrieval_options, search_filter
-from bot.cli.render import console, print_answer, print_citation
+from bot.cli.render import console, print_citation
 from bot.cli.state import load_citation, save_last
 from retrieval.engine import Chipbot
 from retrieval.errors import ChipbotError
@@ -70,12 +70,13 @@ def chat(
                 print_citation(out, citation, engine.context(citation))
             else:
                 if settings.llm:
-                    answer = ask_streaming(engine, line, top_k, flt, history)
+                    answered = ask_streaming(engine, line, top_k, flt, history)
                 else:
                     answer = engine.ask(line, k=top_k, flt=flt, history=history)
-                    print_answer(out, answer)
-                history.append(answer.standalone_question or line)
-                save_last(settings.data_dir, answer)
+                    answered = followed(engine, answer, flt)
+                    print_answered(out, answered)
+                history.append(answered.answer.standalone_question or line)
+                save_last(settings.data_dir, answered)
         except ChipbotError as exc:
             out.print(f"[red]Error:[/red] {exc}")
         out.print()

@@ -20,7 +20,8 @@ class Citing(Protocol):
     """An answer or a timeline: anything whose JSON form lists numbered citations."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form with ``citations`` (an answer) or ``entries`` (a timeline)."""
+        """JSON form with ``citations`` (an answer, and ``timeline`` when one follows it)
+        or ``entries`` (a timeline)."""
         ...
 
 
@@ -39,8 +40,12 @@ def load_citation(data_dir: Path, n: int) -> Citation:
     if not path.exists():
         raise CitationError('there is no earlier answer; run `chipbot ask "…"` first')
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    # A timeline's entries carry the citation fields too.
-    cited = data.get("citations") or data.get("entries") or []
+    # A timeline's entries carry the citation fields too; an answer followed by its
+    # timeline numbers the timeline's after its own sources.
+    cited = [
+        *(data.get("citations") or data.get("entries") or []),
+        *((data.get("timeline") or {}).get("entries") or []),
+    ]
     for raw in cited:
         if raw["n"] == n:
             return _citation(raw)

@@ -34,15 +34,14 @@ from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
 from bot.slack.streaming import AnswerStream
 from bot.slack.timelines import (
-    follows_with_timeline,
     make_timeline,
     no_entries,
     timeline_apology,
-    timeline_filter,
     timeline_key,
     topic_of,
 )
 from retrieval.errors import ChipbotError
+from retrieval.timeline import follows_with_timeline, timeline_filter
 
 logger = logging.getLogger(__name__)
 

@@ -24,12 +24,12 @@ from bot.slack.timelines import (
     make_timeline,
     no_entries,
     timeline_apology,
-    timeline_filter,
     timeline_key,
     topic_of,
 )
 from retrieval.errors import CitationError
 from retrieval.models import Citation
+from retrieval.timeline import timeline_filter
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,9 @@ never joins a thread's follow-up history.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +24,7 @@ from bot.slack.mrkdwn import clip, escape
 from bot.slack.services import Services
 from bot.slack.store import AnswerRecord
 from retrieval.errors import ChipbotError
-from retrieval.models import Answer, SearchFilter
+from retrieval.models import SearchFilter
 from retrieval.temporal import describe_filter
 
 if TYPE_CHECKING:
@@ -64,37 +62,9 @@ def timeline_key(answer_id: str) -> str:
     return f"timeline:{answer_id}"
 
 
-def follows_with_timeline(answer: Answer) -> bool:
-    """Whether the answer is followed by its timeline: the question asked how something
-    changed and the answer cites the articles.
-
-    An abstention's timeline stays behind the button: the engine lists every article it
-    retrieved, and for a question the articles do not answer those may be unrelated.
-    """
-    return bool(answer.temporal.get("change")) and not answer.abstained and bool(answer.citations)
-
-
 def topic_of(record: AnswerRecord) -> str:
     """What an answer's timeline is about: its standalone question (a follow-up as read)."""
     return str(record.answer.get("standalone_question") or record.question)
-
-
-def _day(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def timeline_filter(temporal: Mapping[str, Any]) -> SearchFilter | None:
-    """The date bounds the question set (an answer's ``temporal``), for its timeline.
-
-    Soft bounds ("in March") may date the event asked about rather than the articles,
-    so only firm ones ("since October", "as of 31 Mar 2023") bound the timeline.
-    """
-    if temporal.get("soft"):
-        return None
-    since, until = _day(temporal.get("since")), _day(temporal.get("until"))
-    if since is None and until is None:
-        return None
-    return SearchFilter(since=since, until=until)
 
 
 def timeline_record(timeline: Timeline) -> dict[str, Any]:

@@ -32,10 +32,9 @@ from bot.slack.timelines import (
     TIMELINE_ALREADY_POSTED,
     TIMELINE_FAILED,
     no_entries,
-    timeline_filter,
 )
 from retrieval.models import Answer, Citation, SearchFilter, format_date
-from retrieval.timeline import Timeline, TimelineEntry
+from retrieval.timeline import Timeline, TimelineEntry, timeline_filter
 from tests.slack.fake_slack import Message
 from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
