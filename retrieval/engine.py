@@ -26,7 +26,12 @@ from retrieval.errors import (
 )
 from retrieval.models import Answer, ArticleInfo, Citation, Passage, SearchFilter, format_date
 from retrieval.reading import PassageReading, newest_first, read_article_text
-from retrieval.recency import apply_temporal, silent_after
+from retrieval.recency import (
+    apply_temporal,
+    follows_with_timeline,
+    silent_after,
+    timeline_filter,
+)
 from retrieval.retriever import HybridRetriever, Mode, RetrievalConfig
 from retrieval.settings import Settings
 from retrieval.temporal import (
@@ -462,8 +467,6 @@ class Chipbot:
         changed (``None`` for any other answer, and for a decline): the dated statements
         on the question as it was read, within the question's own firm date bounds and
         ``flt`` (whose dates win where both give one)."""
-        from retrieval.timeline import follows_with_timeline, timeline_filter
-
         if not follows_with_timeline(answer):
             return None
         own = timeline_filter(answer.temporal) or SearchFilter()

@@ -1,10 +1,13 @@
 """What an answer says about time: its "As of" lead, the dates its search kept to, a note
-when every source is old, and a decline when the articles end before the period asked
-about. Pure functions over an :class:`~retrieval.models.Answer`."""
+when every source is old, a decline when the articles end before the period asked
+about, and whether its timeline follows it. Pure functions over an
+:class:`~retrieval.models.Answer`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from retrieval.models import Answer, SearchFilter, format_date
 from retrieval.temporal import DateMention, TemporalIntent, describe_bounds, describe_filter
@@ -86,3 +89,31 @@ def silent_after(answer: Answer, asked: DateMention, newest: dt.date) -> Answer:
         passages=answer.passages,
         generator=answer.generator,
     )
+
+
+def follows_with_timeline(answer: Answer) -> bool:
+    """Whether the answer is followed by its timeline: the question asked how something
+    changed ("How have the Dutch rules evolved?") and the answer cites the articles.
+
+    An abstention gets none: the engine lists every article it retrieved, and for a
+    question the articles do not answer those may be unrelated.
+    """
+    return bool(answer.temporal.get("change")) and not answer.abstained and bool(answer.citations)
+
+
+def timeline_filter(temporal: Mapping[str, Any]) -> SearchFilter | None:
+    """The date bounds the question set (an answer's ``temporal``), for its timeline.
+
+    Soft bounds ("in March") may date the event asked about rather than the articles,
+    so only firm ones ("since October", "as of 31 Mar 2023") bound the timeline.
+    """
+    if temporal.get("soft"):
+        return None
+    since, until = _day(temporal.get("since")), _day(temporal.get("until"))
+    if since is None and until is None:
+        return None
+    return SearchFilter(since=since, until=until)
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from retrieval.answer.actors import country_match
 from retrieval.countries import countries
-from retrieval.models import Answer, Citation, Passage, SearchFilter
+from retrieval.models import Citation, Passage, SearchFilter
 from retrieval.reldates import annotate, dates_in
 from retrieval.text import is_heading_like, split_sentences, tokenize
 
@@ -291,31 +291,3 @@ def build_timeline(
         )
         entries.append(TimelineEntry(citation, candidate.score, event, candidate.label))
     return entries
-
-
-def follows_with_timeline(answer: Answer) -> bool:
-    """Whether the answer is followed by its timeline: the question asked how something
-    changed ("How have the Dutch rules evolved?") and the answer cites the articles.
-
-    An abstention gets none: the engine lists every article it retrieved, and for a
-    question the articles do not answer those may be unrelated.
-    """
-    return bool(answer.temporal.get("change")) and not answer.abstained and bool(answer.citations)
-
-
-def timeline_filter(temporal: Mapping[str, Any]) -> SearchFilter | None:
-    """The date bounds the question set (an answer's ``temporal``), for its timeline.
-
-    Soft bounds ("in March") may date the event asked about rather than the articles,
-    so only firm ones ("since October", "as of 31 Mar 2023") bound the timeline.
-    """
-    if temporal.get("soft"):
-        return None
-    since, until = _day(temporal.get("since")), _day(temporal.get("until"))
-    if since is None and until is None:
-        return None
-    return SearchFilter(since=since, until=until)
-
-
-def _day(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from retrieval.models import Answer, Citation
-from retrieval.recency import apply_temporal, silent_after, stale_note
+from retrieval.recency import apply_temporal, follows_with_timeline, silent_after, stale_note
 from retrieval.temporal import parse_intent, periods_after
 
 D = dt.date
@@ -66,3 +66,14 @@ def test_silence_after_the_newest_article_is_a_decline_naming_its_date() -> None
     assert declined.abstained
     assert not declined.citations
     assert declined.answer.startswith("The indexed articles end on 1 Aug 2023: none covers")
+
+
+def test_only_a_cited_answer_to_a_question_about_change_is_followed_by_its_timeline() -> None:
+    answer = _answer(D(2023, 3, 9))
+    answer.temporal = {"change": True}
+    assert follows_with_timeline(answer)
+    answer.temporal = {"change": False, "latest": True}
+    assert not follows_with_timeline(answer)
+    declined = silent_after(answer, periods_after("What happened in 2025?", NEWEST)[0], NEWEST)
+    declined.temporal = {"change": True}
+    assert not follows_with_timeline(declined)

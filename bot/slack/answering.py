@@ -41,7 +41,7 @@ from bot.slack.timelines import (
     topic_of,
 )
 from retrieval.errors import ChipbotError
-from retrieval.timeline import follows_with_timeline, timeline_filter
+from retrieval.recency import follows_with_timeline, timeline_filter
 
 logger = logging.getLogger(__name__)
 

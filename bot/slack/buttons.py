@@ -29,7 +29,7 @@ from bot.slack.timelines import (
 )
 from retrieval.errors import CitationError
 from retrieval.models import Citation
-from retrieval.timeline import timeline_filter
+from retrieval.recency import timeline_filter
 
 logger = logging.getLogger(__name__)
 

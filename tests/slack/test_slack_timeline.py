@@ -34,7 +34,8 @@ from bot.slack.timelines import (
     no_entries,
 )
 from retrieval.models import Answer, Citation, SearchFilter, format_date
-from retrieval.timeline import Timeline, TimelineEntry, timeline_filter
+from retrieval.recency import timeline_filter
+from retrieval.timeline import Timeline, TimelineEntry
 from tests.slack.fake_slack import Message
 from tests.slack.slack_harness import CITED, FailingEngine, Harness, MakeHarness
 
