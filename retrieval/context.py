@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from retrieval.countries import countries
+from retrieval.errors import ChipbotError
 from retrieval.models import ChunkRecord, Passage, chunk_id
 from retrieval.parsing import body_start
 from retrieval.text import is_interrogative, split_sentences, starts_with_reference
@@ -208,13 +209,15 @@ def with_speakers(passages: Sequence[Passage], read_text: ReadText) -> list[Pass
 def with_countries(passages: Sequence[Passage], read_text: ReadText) -> list[Passage]:
     """``passages``, each marked with the countries its article names anywhere: a
     passage of an article about the Dutch measures is on their topic though it names
-    no country itself. An unreadable or changed article file marks nothing."""
+    no country itself. An unreadable article file marks nothing."""
     named: dict[str, frozenset[str] | None] = {}
     out = []
     for p in passages:
         if p.path not in named:
-            article = _article_holding(p, read_text)
-            named[p.path] = countries(article) if article else None
+            try:
+                named[p.path] = countries(read_text(p.path))
+            except (ChipbotError, OSError):  # an unreadable file only narrows what is known
+                named[p.path] = None
         out.append(dataclasses.replace(p, article_countries=named[p.path]))
     return out
 

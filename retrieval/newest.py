@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from retrieval.context import with_countries
 from retrieval.countries import countries
-from retrieval.errors import ChipbotError
 from retrieval.models import Passage
 
 #: How many of the newest on-topic articles are read (two share a date: a government's
@@ -32,20 +32,18 @@ def newest_on_topic(
     articles: dict[str, Passage] = {}
     for p in found:
         articles.setdefault(p.article_id, p)
-    on_topic = [
-        p for p in articles.values() if p.date is not None and asked <= _named(p, read_text)
-    ]
-    if not on_topic:
+    dated = [p for p in articles.values() if p.date is not None]
+    topical = [p for p in with_countries(dated, read_text) if on_topic(p, asked)]
+    if not topical:
         return None, []
-    newest = max(p.date for p in on_topic if p.date is not None)
-    ids = [p.article_id for p in on_topic if p.date == newest]
+    newest = max(p.date for p in topical if p.date is not None)
+    ids = [p.article_id for p in topical if p.date == newest]
     return newest, ids[:MAX_ARTICLES]
 
 
-def _named(p: Passage, read_text: Callable[[str], str]) -> frozenset[str]:
-    """The countries the passage's article names anywhere (the passage alone when the
-    file cannot be read)."""
-    try:
-        return countries(read_text(p.path))
-    except (ChipbotError, OSError):  # an unreadable file only narrows what is known
-        return countries(p.text)
+def on_topic(p: Passage, asked: frozenset[str]) -> bool:
+    """Whether ``p``'s article names every country of ``asked`` (a question's), as
+    :func:`retrieval.context.with_countries` marked it; the passage alone when its
+    article was not read."""
+    named = p.article_countries
+    return asked <= (countries(p.text) if named is None else named)

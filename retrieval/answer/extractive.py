@@ -44,6 +44,7 @@ from retrieval.answer.parts import question_parts
 from retrieval.answer.reader import Reader, Sentence
 from retrieval.countries import countries
 from retrieval.models import Answer, Citation, Passage, format_date
+from retrieval.newest import on_topic
 from retrieval.text import (
     is_heading_like,
     is_interrogative,
@@ -234,7 +235,7 @@ class ExtractiveGenerator:
         if order != "best":
             # The states of what was asked about, latest or in turn: the sentences of
             # articles naming every country asked about, when any does.
-            ranked = [c for c in ranked if _on_topic(c, asked)] or ranked
+            ranked = [c for c in ranked if on_topic(c.passage, asked)] or ranked
         best = ranked[0]
         close = [c for c in ranked if c.probability >= self.floor * best.probability]
         chosen = [best]
@@ -293,7 +294,7 @@ class ExtractiveGenerator:
                 for c in dated
                 if c.probability >= self.floor / 2 * best.probability
                 and c.passage.article_id not in quoted
-                and _on_topic(c, asked)
+                and on_topic(c.passage, asked)
             ]
             if near and len(chosen) < self.config.max_sentences:
                 chosen.append(max(near, key=lambda c: c.passage.date))  # type: ignore[arg-type,return-value]
@@ -303,7 +304,7 @@ class ExtractiveGenerator:
             # Close runners-up stay: the reader cannot tell which of them answers, or
             # each holds part of the answer (two reasons, two countries, two dates). An
             # earlier state of things is one of the topic asked about.
-            if not self._repeats(c, chosen) and (order == "best" or _on_topic(c, asked)):
+            if not self._repeats(c, chosen) and (order == "best" or on_topic(c.passage, asked)):
                 chosen.append(c)
         return with_replies(chosen, candidates)
 
@@ -430,14 +431,6 @@ def _answer_of_the_kind(question: str, leaders: Sequence[Candidate]) -> Candidat
         # will enter into force", not by "… introduced restrictions in October".
         fitting.sort(key=lambda c: not has_day_date(c.text))
     return fitting[0] if fitting else None
-
-
-def _on_topic(c: Candidate, asked: frozenset[str]) -> bool:
-    """Whether ``c``'s article (its passage, when the article was not read) names every
-    country of ``asked`` (the question's): what makes an article on the topic of a
-    latest-state question (:mod:`retrieval.newest`)."""
-    named = c.passage.article_countries
-    return asked <= (countries(c.passage.text) if named is None else named)
 
 
 def _dated_within(c: Candidate, first: dt.date, last: dt.date) -> bool:
