@@ -13,7 +13,7 @@ import click
 
 from bot.cli.common import EXIT_FAILURE, common_options, handle_errors, load_settings
 from bot.cli.options import DATE, retrieval_options, search_filter
-from bot.cli.render import console, dumps, print_answer
+from bot.cli.render import console, dumps, print_answer, print_timeline
 from bot.cli.state import save_last
 from retrieval.engine import Chipbot, validate_question
 from retrieval.errors import ChipbotError, QuestionError
@@ -54,8 +54,6 @@ def print_answered(out: Console, answered: Answered, *, text: bool = True) -> No
     """The answer and its sources, then the timeline that follows it."""
     print_answer(out, answered.answer, text=text)
     if answered.timeline is not None:
-        from bot.cli.timeline import print_timeline
-
         out.print()
         print_timeline(out, answered.timeline)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from retrieval.models import Answer, ArticleInfo, Citation, format_date
+from retrieval.temporal import describe_filter
+
+if TYPE_CHECKING:
+    from retrieval.timeline import Timeline
 
 QUOTE_PREVIEW = 220
 NEAREST_SHOWN = 3
@@ -89,3 +93,28 @@ def articles_table(articles: Sequence[ArticleInfo]) -> Table:
 def dumps(data: Any) -> str:
     """One line of JSON, UTF-8 kept readable."""
     return json.dumps(data, ensure_ascii=False)
+
+
+def print_timeline(out: Console, result: Timeline) -> None:
+    """Entries grouped under their article (date · title), relative dates resolved."""
+    if not result.entries:
+        kept = describe_filter(result.filter)
+        article = f"indexed article {kept}" if kept else "indexed article"
+        out.print(Text(f"No {article} says anything on “{result.topic}”.", style="yellow"))
+        return
+    articles = len({e.citation.article_id for e in result.entries})
+    out.print(
+        f"[bold]Timeline:[/bold] {escape(result.topic)} "
+        f"[dim]({len(result.entries)} statements from {articles} articles, oldest first)[/dim]"
+    )
+    current: str | None = None
+    for entry in result.entries:
+        c = entry.citation
+        if c.article_id != current:
+            current = c.article_id
+            out.print()
+            out.print(f"[bold]{format_date(c.date)}[/bold] · {escape(c.title)}")
+        said = f"{entry.label}: " if entry.label else ""
+        out.print(Text(f"  [{c.n}] {said}“{' '.join(entry.annotated.split())}”"))
+    out.print()
+    out.print(Text("Run `chipbot show N` to see statement N in its article.", style="dim"))

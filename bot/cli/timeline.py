@@ -6,18 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
 from bot.cli.common import common_options, handle_errors, load_settings
 from bot.cli.options import DATE, search_filter
-from bot.cli.render import console, dumps
+from bot.cli.render import console, dumps, print_timeline
 from bot.cli.state import save_last
 from retrieval.engine import Chipbot
-from retrieval.models import format_date
-from retrieval.temporal import describe_filter
-from retrieval.timeline import DEFAULT_PASSAGES, Timeline
+from retrieval.timeline import DEFAULT_PASSAGES
 
 
 @click.command()
@@ -68,28 +63,3 @@ def timeline(
         click.echo(dumps(result.to_dict()))
     else:
         print_timeline(console(), result)
-
-
-def print_timeline(out: Console, result: Timeline) -> None:
-    """Entries grouped under their article (date · title), relative dates resolved."""
-    if not result.entries:
-        kept = describe_filter(result.filter)
-        article = f"indexed article {kept}" if kept else "indexed article"
-        out.print(Text(f"No {article} says anything on “{result.topic}”.", style="yellow"))
-        return
-    articles = len({e.citation.article_id for e in result.entries})
-    out.print(
-        f"[bold]Timeline:[/bold] {escape(result.topic)} "
-        f"[dim]({len(result.entries)} statements from {articles} articles, oldest first)[/dim]"
-    )
-    current: str | None = None
-    for entry in result.entries:
-        c = entry.citation
-        if c.article_id != current:
-            current = c.article_id
-            out.print()
-            out.print(f"[bold]{format_date(c.date)}[/bold] · {escape(c.title)}")
-        said = f"{entry.label}: " if entry.label else ""
-        out.print(Text(f"  [{c.n}] {said}“{' '.join(entry.annotated.split())}”"))
-    out.print()
-    out.print(Text("Run `chipbot show N` to see statement N in its article.", style="dim"))
