@@ -466,16 +466,13 @@ class Chipbot:
         """The timeline that follows ``answer`` when its question asked how something
         changed (``None`` for any other answer, and for a decline): the dated statements
         on the question as it was read, within the question's own firm date bounds and
-        ``flt`` (whose dates win where both give one)."""
+        ``flt`` (whose dates win where both give one, as in :meth:`ask`)."""
         if not follows_with_timeline(answer):
             return None
         own = timeline_filter(answer.temporal) or SearchFilter()
-        given = flt or SearchFilter()
-        bounds = SearchFilter(
-            since=given.since or own.since, until=given.until or own.until, source=given.source
-        )
-        topic = answer.standalone_question or answer.question
-        return self.timeline(topic, flt=None if bounds.empty else bounds)
+        # Merged as the answer's own search merges them (TemporalIntent.search_filter).
+        bounds = TemporalIntent(since=own.since, until=own.until).search_filter(flt)
+        return self.timeline(answer.standalone_question or answer.question, flt=bounds)
 
     # -- citations -----------------------------------------------------------------
 
